@@ -15,6 +15,11 @@ std::string Endpoint::ToString() const {
   return HostText() + ":" + std::to_string(port) + "/" + std::string(TransportName(transport));
 }
 
+Transport ChooseTransport(std::size_t message_size, std::size_t path_mtu) {
+  const std::size_t limit = path_mtu == 0 ? 1300 : (path_mtu > 200 ? path_mtu - 200 : 0);
+  return message_size > limit ? Transport::kTcp : Transport::kUdp;
+}
+
 bool ParseIpv4(std::string_view text, std::uint32_t& address) {
   std::uint32_t result = 0;
   for (int octet = 0; octet < 4; ++octet) {

@@ -35,6 +35,10 @@ struct Endpoint {
 // Parses dotted-quad IPv4 text; false on anything else.
 bool ParseIpv4(std::string_view text, std::uint32_t& address);
 
+// RFC 3261 18.1.1: a request within 200 bytes of the path MTU, or larger than 1300 bytes when the
+// MTU is unknown (path_mtu 0), goes over a congestion-controlled transport.
+Transport ChooseTransport(std::size_t message_size, std::size_t path_mtu = 0);
+
 using TimerId = std::uint64_t;
 constexpr TimerId kNoTimer = 0;
 
