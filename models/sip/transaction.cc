@@ -200,8 +200,8 @@ void TransactionLayer::ClientTimeout(TransactionId id) {
   if (!waiting) return;
   ++stats_.client_timeouts;
   const ClientOutcome outcome = client.outcome;
-  TerminateClient(id);
   user_.OnTimeout(id, outcome);
+  TerminateClient(id);
 }
 
 void TransactionLayer::ClientResponse(Client& client, const SipMessage& response) {
@@ -442,6 +442,7 @@ void TransactionLayer::TerminateClient(TransactionId id) {
   host_.CancelTimer(client.wait_timer);
   client_index_.erase(client.key);
   clients_.erase(it);
+  user_.OnClientTerminated(id);
 }
 
 void TransactionLayer::TerminateServer(TransactionId id) {
@@ -453,6 +454,15 @@ void TransactionLayer::TerminateServer(TransactionId id) {
   host_.CancelTimer(server.wait_timer);
   if (server.key) server_index_.erase(*server.key);
   servers_.erase(it);
+}
+
+std::optional<TransactionId> TransactionLayer::FindInviteServer(const SipMessage& cancel) const {
+  auto key = KeyOf(cancel, true);
+  if (!key) return std::nullopt;
+  key->method = Method::kInvite;
+  const auto found = server_index_.find(*key);
+  if (found == server_index_.end()) return std::nullopt;
+  return found->second;
 }
 
 std::optional<TransactionState> TransactionLayer::state(TransactionId id) const {

@@ -77,6 +77,8 @@ class TransactionUser {
   virtual void OnStrayResponse(const wire::SipMessage& response, const Endpoint& source) { (void)response, (void)source; }
   // Timer H expired: no ACK for a final response to INVITE.
   virtual void OnServerTimeout(TransactionId server) { (void)server; }
+  // A client transaction ended and its id will not be reported again.
+  virtual void OnClientTerminated(TransactionId client) { (void)client; }
 };
 
 struct TransactionStats {
@@ -108,6 +110,9 @@ class TransactionLayer {
   // make branches unique across elements; the counter makes them reproducible.
   std::string NewBranch();
   void set_branch_prefix(std::string prefix) { branch_prefix_ = std::move(prefix); }
+
+  // The INVITE server transaction a CANCEL refers to (same branch and sent-by, RFC 3261 9.2).
+  std::optional<TransactionId> FindInviteServer(const wire::SipMessage& cancel) const;
 
   std::optional<TransactionState> state(TransactionId id) const;
   // The request that created a server or client transaction (for building responses, CANCEL...).
