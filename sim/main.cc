@@ -1,0 +1,59 @@
+// pushsim: the command-line program.
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "demo.h"
+#include "lint.h"
+
+namespace {
+
+int Lint(const std::vector<std::string>& files, const pushsim::cli::LintOptions& options) {
+  pushsim::cli::LintCounts total;
+  auto lint_one = [&](const std::string& name, const std::string& text) {
+    const auto counts = pushsim::cli::LintText(name, text, options, std::cout);
+    total.valid += counts.valid;
+    total.invalid += counts.invalid;
+  };
+  if (files.empty()) {
+    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    lint_one("<stdin>", text);
+  }
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cout << file << ": error: cannot open\n";
+      ++total.invalid;
+      continue;
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    lint_one(file, buffer.str());
+  }
+  std::cout << total.valid << " valid, " << total.invalid << " invalid\n";
+  return total.invalid == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pushsim: a network simulator for Push using SIP"};
+  app.require_subcommand(1);
+
+  std::vector<std::string> files;
+  pushsim::cli::LintOptions lint_options;
+  CLI::App* lint = app.add_subcommand("lint", "check SIP and MSRP messages (files, or standard input)");
+  lint->add_option("files", files, "files holding one or more messages");
+  lint->add_flag("--canonical", lint_options.canonical, "print each valid message as pushsim writes it");
+  lint->add_flag("--strict", lint_options.strict, "require CRLF line ends");
+
+  CLI::App* demo = app.add_subcommand("demo", "walk one push through every codec");
+
+  CLI11_PARSE(app, argc, argv);
+  if (lint->parsed()) return Lint(files, lint_options);
+  if (demo->parsed()) return pushsim::cli::RunDemo(std::cout) == 0 ? 0 : 1;
+  return 2;
+}
