@@ -103,7 +103,9 @@ void Element::Receive(const SipMessage& message, const Endpoint& source) { trans
 
 std::string Element::NewTag() { return std::to_string(++tag_counter_) + "." + std::to_string(config_.local.address % 100000); }
 
-std::string Element::NewCallId() { return "c" + std::to_string(++tag_counter_) + "@" + config_.host; }
+std::string Element::NewCallId() {
+  return "c" + std::to_string(++tag_counter_) + "@" + (config_.host.empty() ? config_.local.HostText() : config_.host);
+}
 
 std::string Element::ViaValue(Transport transport, const std::string& branch) const {
   std::string via = "SIP/2.0/";
@@ -185,7 +187,8 @@ SipMessage Element::MakeResponse(const SipMessage& request, int code, std::strin
     const bool has_tag = parsed.ok() && wire::HasParam(parsed->params, "tag");
     if (code != 100 && !has_tag) {
       // Derived from the request so retransmissions get the same tag.
-      const std::string tag = "t" + std::to_string(std::hash<std::string_view>()(*request.Get(HeaderId::kCallId)) % 1000000007u);
+      const std::string_view call_id = request.Get(HeaderId::kCallId).value_or(std::string_view{});
+      const std::string tag = "t" + std::to_string(std::hash<std::string_view>()(call_id) % 1000000007u);
       response.Add(HeaderId::kTo, ValueWithTag(*to, tag));
     } else {
       response.Add(HeaderId::kTo, *to);

@@ -215,6 +215,15 @@ TEST_F(ProxyTest, RFC3261_8_2_6_2_ResponseToTagIsAddedAndStable) {
   EXPECT_EQ(first.Get(HeaderId::kCallId), "call-9");
 }
 
+TEST_F(ProxyTest, ResponseToARequestWithoutCallIdStillGetsATag) {
+  SipMessage request = Request(Method::kMessage);
+  request.Remove(HeaderId::kCallId);
+  const SipMessage response = proxy->MakeResponse(request, 404);
+  EXPECT_EQ(response.status_code(), 404);
+  EXPECT_NE(response.Get(HeaderId::kTo)->find(";tag="), std::string_view::npos);
+  EXPECT_FALSE(response.Has(HeaderId::kCallId));
+}
+
 TEST_F(ProxyTest, RFC3261_16_4_IsMeMatchesNameAliasAndAddress) {
   EXPECT_TRUE(proxy->IsMe("<sip:pcscf.home1.net;lr>"));
   EXPECT_TRUE(proxy->IsMe("sip:10.0.0.1:5060;lr"));
