@@ -61,8 +61,8 @@ struct ForwardOptions {
   bool record_route = false;
   // A Record-Route parameter (e.g. "orig" is carried in Route, not here); extra text after ;lr.
   std::string record_route_params;
-  // Called with each final response of each branch before selection, and with the response the
-  // proxy is about to send upstream; may edit it.
+  // Called with every response the proxy is about to send upstream (provisional, 2xx, and the
+  // selected final response); may edit it.
   std::function<void(wire::SipMessage& response)> before_forwarding_response;
 };
 
@@ -97,7 +97,9 @@ class Element : public TransactionUser {
                ForwardOptions options = {});
   // RFC 3261 16.4: removes the top Route when it names this element. Returns whether it did.
   static bool PopOwnRoute(wire::SipMessage& request, const Element& self);
-  // Whether a URI's host names this element.
+  // Whether a URI names this element: its host and port, and no user part (a URI with a user
+  // part names a user at this host; elements that put a user part in their own Path or
+  // Service-Route entries, such as sip:orig@scscf, recognise those themselves).
   bool IsMe(std::string_view uri_text) const;
   // <sip:host:port;lr> of this element.
   std::string OwnUri(std::string_view params = "lr") const;
