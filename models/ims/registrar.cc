@@ -15,16 +15,6 @@ namespace {
 
 constexpr std::uint64_t kNanosPerSecond = 1000000000ULL;
 
-// FNV-1a: a stable hash (std::hash may differ between builds) so minted names are reproducible.
-std::uint64_t StableHash(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
 std::string Hex32(std::uint64_t value) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(8, '0');
@@ -195,7 +185,7 @@ std::string Registrar::MintTempGruu(std::string_view aor, std::string_view insta
   // instance make it unique and reproducible.
   ++temp_gruu_counter_;
   const std::string seed = std::string(aor) + "|" + std::string(instance) + "|" + std::to_string(temp_gruu_counter_);
-  return "sip:tgruu." + std::to_string(temp_gruu_counter_) + "." + Hex32(StableHash(seed)) + "@" +
+  return "sip:tgruu." + std::to_string(temp_gruu_counter_) + "." + Hex32(wire::StableHash(seed)) + "@" +
          std::string(DomainOf(aor)) + ";gr";
 }
 

@@ -4,6 +4,7 @@
 
 #include "wire/sip_headers.h"
 #include "wire/sip_uri.h"
+#include "wire/text.h"
 
 namespace pushsim::sip {
 
@@ -12,16 +13,6 @@ using wire::Method;
 using wire::SipMessage;
 
 namespace {
-
-// FNV-1a: a hash that is the same on every platform, so runs are reproducible everywhere.
-std::uint64_t StableHash(std::string_view text) {
-  std::uint64_t hash = 1469598103934665603ull;
-  for (char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
 
 std::string Bracketed(std::string_view uri) {
   const std::string_view text = wire::TrimLws(uri);
@@ -86,7 +77,7 @@ Duration UserAgent::BackoffDelay(int consecutive_failures) const {
   // RFC 5626 4.5 draws the wait uniformly from [50 %, 100 %] of the bound, so that UEs failing
   // together do not retry together; the draw here is a hash, so runs are reproducible.
   const std::uint64_t draw =
-      StableHash(ua_config_.aor + "#" + std::to_string(consecutive_failures)) % 1001;
+      wire::StableHash(ua_config_.aor + "#" + std::to_string(consecutive_failures)) % 1001;
   return upper / 2 + (upper / 2) * static_cast<std::int64_t>(draw) / 1000;
 }
 

@@ -139,15 +139,6 @@ std::optional<ParseError> ParseMultipartRange(std::string_view root, std::size_t
   }
 }
 
-std::uint64_t Fnv1a(std::string_view text) {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
 std::uint64_t SplitMix(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -258,7 +249,7 @@ std::string SerializeMultipart(const std::vector<BodyPart>& parts, std::string_v
 
 std::string MakeBoundary(std::string_view seed_text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  const std::uint64_t seed = Fnv1a(seed_text);
+  const std::uint64_t seed = StableHash(seed_text);
   // Two distinct candidates of equal length cannot both start at the same position of the text,
   // so after at most seed_text.size() + 1 candidates one is absent: the loop ends.
   for (std::uint64_t attempt = 0;; ++attempt) {

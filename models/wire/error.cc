@@ -38,6 +38,16 @@ std::string ParseError::Describe() const {
 
 std::ostream& operator<<(std::ostream& os, const ParseError& error) { return os << error.Describe(); }
 
+ParseError LocalError(ErrorCode code, std::size_t offset, std::string detail) {
+  ParseError error;
+  error.code = code;
+  error.offset = offset;
+  error.line = 1;
+  error.column = static_cast<std::uint32_t>(offset + 1);
+  error.detail = std::move(detail);
+  return error;
+}
+
 ParseError MakeError(ErrorCode code, std::string_view input, std::size_t offset, std::string detail) {
   offset = std::min(offset, input.size());
   std::uint32_t line = 1;

@@ -48,6 +48,10 @@ struct ParseError {
 
 std::ostream& operator<<(std::ostream& os, const ParseError& error);
 
+// An error at `offset` in a one-line text such as a header value (line 1, column offset + 1); the
+// caller that knows where the text sits in a message moves it there.
+ParseError LocalError(ErrorCode code, std::size_t offset, std::string detail);
+
 // Computes line and column of `offset` within `input` (1-based; CRLF and LF both end a line).
 ParseError MakeError(ErrorCode code, std::string_view input, std::size_t offset, std::string detail);
 // Same, for an error found inside `part`, which must be a view into `input`.

@@ -28,16 +28,6 @@ bool IsSubDelimNoSemicolon(char c) {
 }
 bool IsHexDigit(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-ParseError LocalError(ErrorCode code, std::size_t offset, std::string detail) {
-  ParseError error;
-  error.code = code;
-  error.offset = offset;
-  error.line = 1;
-  error.column = static_cast<std::uint32_t>(offset + 1);
-  error.detail = std::move(detail);
-  return error;
-}
-
 // Moves an error found in `part` (offset relative to `part`) to its place in `input`.
 ParseError Rebase(const ParseError& error, std::string_view input, std::size_t base) {
   return MakeError(error.code, input, base + error.offset, error.detail);

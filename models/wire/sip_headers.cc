@@ -6,16 +6,6 @@
 namespace pushsim::wire {
 namespace {
 
-ParseError LocalError(ErrorCode code, std::size_t offset, std::string detail) {
-  ParseError error;
-  error.code = code;
-  error.offset = offset;
-  error.line = 1;
-  error.column = static_cast<std::uint32_t>(offset + 1);
-  error.detail = std::move(detail);
-  return error;
-}
-
 // Moves an error found in a sub-view starting at `base` into the coordinates of the whole value.
 ParseError Shift(ParseError error, std::size_t base) {
   error.offset += base;

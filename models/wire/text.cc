@@ -15,16 +15,6 @@ constexpr std::array<bool, 256> MakeTokenTable() {
 }
 constexpr std::array<bool, 256> kTokenTable = MakeTokenTable();
 
-ParseError LocalError(ErrorCode code, std::size_t offset, std::string detail) {
-  ParseError error;
-  error.code = code;
-  error.offset = offset;
-  error.line = 1;
-  error.column = static_cast<std::uint32_t>(offset + 1);
-  error.detail = std::move(detail);
-  return error;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -275,6 +265,15 @@ Result<std::string> PercentDecode(std::string_view text) {
     i += 2;
   }
   return out;
+}
+
+std::uint64_t StableHash(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
 }
 
 std::optional<std::uint64_t> ParseDecimal(std::string_view text, std::uint64_t max) {

@@ -97,6 +97,10 @@ std::string PercentEncode(std::string_view text, Keep keep) {
   return out;
 }
 
+// FNV-1a, 64 bits: a hash that is the same in every build (std::hash need not be), for names and
+// identifiers that must be reproducible.
+std::uint64_t StableHash(std::string_view text);
+
 // Parses a decimal number that fits in `max`. Rejects empty input, signs, and non-digits.
 std::optional<std::uint64_t> ParseDecimal(std::string_view text, std::uint64_t max = UINT32_MAX);
 

@@ -65,5 +65,12 @@ TEST(RFC3261_19_1_2, PercentEscapes) {
   EXPECT_EQ(PercentEncode("a;b", [](char c) { return c != ';'; }), "a%3Bb");
 }
 
+TEST(StableHash, IsFnv1a64) {
+  // The published FNV-1a 64-bit test values.
+  EXPECT_EQ(StableHash(""), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(StableHash("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(StableHash("foobar"), 0x85944171f73967e8ULL);
+}
+
 }  // namespace
 }  // namespace pushsim::wire
