@@ -8,6 +8,7 @@
 
 #include "demo.h"
 #include "lint.h"
+#include "scenario.h"
 
 namespace {
 
@@ -52,7 +53,29 @@ int main(int argc, char** argv) {
 
   CLI::App* demo = app.add_subcommand("demo", "walk one push through every codec");
 
+  // pushsim check: validates a scenario (and its --set overrides) without running it.
+  std::string check_file;
+  std::vector<std::string> check_overrides;
+  CLI::App* check = app.add_subcommand("check", "validate a scenario without running it");
+  check->add_option("scenario", check_file, "the scenario file (YAML)")->required();
+  check->add_option("--set", check_overrides, "override a setting, e.g. scscf.QueueCapacity=200");
+
   CLI11_PARSE(app, argc, argv);
+  if (check->parsed()) {
+    auto scenario = pushsim::runner::LoadScenario(check_file);
+    if (!scenario.ok()) {
+      std::cout << scenario.error().ToString() << "\n";
+      return 1;
+    }
+    for (const std::string& assignment : check_overrides) {
+      if (const auto error = pushsim::runner::ApplyOverride(scenario.value(), assignment)) {
+        std::cout << error->ToString() << " (in --set " << assignment << ")\n";
+        return 1;
+      }
+    }
+    std::cout << pushsim::runner::ScenarioSummary(scenario.value()) << "ok\n";
+    return 0;
+  }
   if (lint->parsed()) return Lint(files, lint_options);
   if (demo->parsed()) return pushsim::cli::RunDemo(std::cout) == 0 ? 0 : 1;
   return 2;
