@@ -5,16 +5,6 @@
 namespace pushsim::wire {
 namespace {
 
-ParseError UriError(ErrorCode code, std::size_t offset, std::string detail) {
-  ParseError error;
-  error.code = code;
-  error.offset = offset;
-  error.line = 1;
-  error.column = static_cast<std::uint32_t>(offset + 1);
-  error.detail = std::move(detail);
-  return error;
-}
-
 bool IsAlphaNum(char c) { return IsAlpha(c) || IsDigit(c); }
 bool IsHexDigit(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
@@ -67,13 +57,13 @@ std::optional<ParseError> CheckEscaped(std::string_view text, std::size_t begin,
     const char c = text[i];
     if (c == '%') {
       if (i + 2 >= end || !IsHexDigit(text[i + 1]) || !IsHexDigit(text[i + 2])) {
-        return UriError(ErrorCode::kBadEscape, i, std::string("'%' in ") + what + " needs two hex digits");
+        return LocalError(ErrorCode::kBadEscape, i, std::string("'%' in ") + what + " needs two hex digits");
       }
       i += 2;
       continue;
     }
     if (!allowed(c)) {
-      return UriError(ErrorCode::kBadCharacter, i, std::string("character not allowed in ") + what);
+      return LocalError(ErrorCode::kBadCharacter, i, std::string("character not allowed in ") + what);
     }
   }
   return std::nullopt;
@@ -237,7 +227,7 @@ bool HasUriScheme(std::string_view text, std::size_t* scheme_length) {
 
 Result<SipUri> ParseSipUri(std::string_view text) {
   if (text.size() > kMaxSipUriBytes) {
-    return UriError(ErrorCode::kTooLarge, kMaxSipUriBytes,
+    return LocalError(ErrorCode::kTooLarge, kMaxSipUriBytes,
                     "URI longer than " + std::to_string(kMaxSipUriBytes) + " bytes");
   }
   SipUri uri;
@@ -249,7 +239,7 @@ Result<SipUri> ParseSipUri(std::string_view text) {
     uri.scheme = "sip";
     i = 4;
   } else {
-    return UriError(ErrorCode::kBadUri, 0, "expected \"sip:\" or \"sips:\"");
+    return LocalError(ErrorCode::kBadUri, 0, "expected \"sip:\" or \"sips:\"");
   }
 
   // userinfo = ( user / telephone-subscriber ) [ ":" password ] "@". '@' may appear nowhere else
@@ -258,7 +248,7 @@ Result<SipUri> ParseSipUri(std::string_view text) {
   if (at != std::string_view::npos) {
     const std::size_t colon = text.substr(0, at).find(':', i);
     const std::size_t user_end = colon == std::string_view::npos ? at : colon;
-    if (user_end == i) return UriError(ErrorCode::kBadUri, i, "empty user part before '@'");
+    if (user_end == i) return LocalError(ErrorCode::kBadUri, i, "empty user part before '@'");
     if (auto error = CheckEscaped(text, i, user_end, IsUserChar, "user part")) return *error;
     uri.user = Decode(text.substr(i, user_end - i));
     if (colon != std::string_view::npos) {
@@ -272,15 +262,15 @@ Result<SipUri> ParseSipUri(std::string_view text) {
   const std::size_t host_begin = i;
   if (i < text.size() && text[i] == '[') {
     const std::size_t close = text.find(']', i);
-    if (close == std::string_view::npos) return UriError(ErrorCode::kBadUri, i, "unterminated IPv6 reference");
+    if (close == std::string_view::npos) return LocalError(ErrorCode::kBadUri, i, "unterminated IPv6 reference");
     i = close + 1;
   } else {
     while (i < text.size() && (IsHostnameLabelChar(text[i]) || text[i] == '.')) ++i;
   }
-  if (i == host_begin) return UriError(ErrorCode::kBadUri, host_begin, "expected a host");
+  if (i == host_begin) return LocalError(ErrorCode::kBadUri, host_begin, "expected a host");
   const std::string_view host = text.substr(host_begin, i - host_begin);
   if (!ClassifyHost(host)) {
-    return UriError(ErrorCode::kBadUri, host_begin, "host is not a hostname, IPv4 address or IPv6 reference");
+    return LocalError(ErrorCode::kBadUri, host_begin, "host is not a hostname, IPv4 address or IPv6 reference");
   }
   uri.host.assign(host);
 
@@ -289,41 +279,41 @@ Result<SipUri> ParseSipUri(std::string_view text) {
     ++i;
     const std::size_t port_begin = i;
     while (i < text.size() && IsDigit(text[i])) ++i;
-    if (i == port_begin) return UriError(ErrorCode::kBadUri, port_begin, "expected a port number after ':'");
+    if (i == port_begin) return LocalError(ErrorCode::kBadUri, port_begin, "expected a port number after ':'");
     const auto port = ParseDecimal(text.substr(port_begin, i - port_begin), 65535);
-    if (!port) return UriError(ErrorCode::kBadNumber, port_begin, "port must be 0 to 65535");
+    if (!port) return LocalError(ErrorCode::kBadNumber, port_begin, "port must be 0 to 65535");
     uri.port = static_cast<std::uint16_t>(*port);
   }
 
   // uri-parameters = *( ";" uri-parameter ), uri-parameter = pname [ "=" pvalue ]
   while (i < text.size() && text[i] == ';') {
     if (uri.params.size() >= kMaxUriParams) {
-      return UriError(ErrorCode::kTooLarge, i, "more than " + std::to_string(kMaxUriParams) + " URI parameters");
+      return LocalError(ErrorCode::kTooLarge, i, "more than " + std::to_string(kMaxUriParams) + " URI parameters");
     }
     const std::size_t name_begin = ++i;
     while (i < text.size() && (IsParamChar(text[i]) || text[i] == '%')) ++i;
-    if (i == name_begin) return UriError(ErrorCode::kBadUri, name_begin, "expected a URI parameter name");
+    if (i == name_begin) return LocalError(ErrorCode::kBadUri, name_begin, "expected a URI parameter name");
     if (auto error = CheckEscaped(text, name_begin, i, IsParamChar, "URI parameter")) return *error;
     Param param;
     param.name.assign(text.substr(name_begin, i - name_begin));
     if (i < text.size() && text[i] == '=') {
       const std::size_t value_begin = ++i;
       while (i < text.size() && (IsParamChar(text[i]) || text[i] == '%')) ++i;
-      if (i == value_begin) return UriError(ErrorCode::kBadUri, value_begin, "expected a URI parameter value after '='");
+      if (i == value_begin) return LocalError(ErrorCode::kBadUri, value_begin, "expected a URI parameter value after '='");
       if (auto error = CheckEscaped(text, value_begin, i, IsParamChar, "URI parameter")) return *error;
       param.value.emplace(text.substr(value_begin, i - value_begin));
       // Parameters with a defined grammar (RFC 3261 19.1.1, 25.1).
       const std::string_view value = *param.value;
       if (EqualsIgnoreCase(param.name, "ttl") && !ParseDecimal(value, 255)) {
-        return UriError(ErrorCode::kBadNumber, value_begin, "ttl must be 0 to 255");
+        return LocalError(ErrorCode::kBadNumber, value_begin, "ttl must be 0 to 255");
       }
       if (EqualsIgnoreCase(param.name, "maddr") && !ClassifyHost(value)) {
-        return UriError(ErrorCode::kBadUri, value_begin, "maddr must be a host");
+        return LocalError(ErrorCode::kBadUri, value_begin, "maddr must be a host");
       }
       if ((EqualsIgnoreCase(param.name, "transport") || EqualsIgnoreCase(param.name, "user") ||
            EqualsIgnoreCase(param.name, "method")) &&
           !IsToken(value)) {
-        return UriError(ErrorCode::kBadUri, value_begin, param.name + " must be a token");
+        return LocalError(ErrorCode::kBadUri, value_begin, param.name + " must be a token");
       }
     }
     uri.params.push_back(std::move(param));
@@ -333,14 +323,14 @@ Result<SipUri> ParseSipUri(std::string_view text) {
   if (i < text.size() && text[i] == '?') {
     do {
       if (uri.headers.size() >= kMaxUriHeaders) {
-        return UriError(ErrorCode::kTooLarge, i, "more than " + std::to_string(kMaxUriHeaders) + " URI headers");
+        return LocalError(ErrorCode::kTooLarge, i, "more than " + std::to_string(kMaxUriHeaders) + " URI headers");
       }
       const std::size_t name_begin = ++i;
       while (i < text.size() && (IsHeaderChar(text[i]) || text[i] == '%')) ++i;
-      if (i == name_begin) return UriError(ErrorCode::kBadUri, name_begin, "expected a header name after '?' or '&'");
+      if (i == name_begin) return LocalError(ErrorCode::kBadUri, name_begin, "expected a header name after '?' or '&'");
       if (auto error = CheckEscaped(text, name_begin, i, IsHeaderChar, "URI header name")) return *error;
       const std::size_t name_end = i;
-      if (i >= text.size() || text[i] != '=') return UriError(ErrorCode::kBadUri, i, "expected '=' after the URI header name");
+      if (i >= text.size() || text[i] != '=') return LocalError(ErrorCode::kBadUri, i, "expected '=' after the URI header name");
       const std::size_t value_begin = ++i;
       while (i < text.size() && (IsHeaderChar(text[i]) || text[i] == '%')) ++i;
       if (auto error = CheckEscaped(text, value_begin, i, IsHeaderChar, "URI header value")) return *error;
@@ -350,7 +340,7 @@ Result<SipUri> ParseSipUri(std::string_view text) {
   }
 
   if (i != text.size()) {
-    return UriError(ErrorCode::kBadCharacter, i, std::string("unexpected character '") + text[i] + "' in SIP URI");
+    return LocalError(ErrorCode::kBadCharacter, i, std::string("unexpected character '") + text[i] + "' in SIP URI");
   }
   return uri;
 }

@@ -10,6 +10,7 @@
 #include "apps/content-server-helper.h"
 #include "apps/sip-host.h"
 #include "apps/stream-host.h"
+#include "support/two_nodes.h"
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
@@ -19,20 +20,7 @@
 namespace pushsim {
 namespace {
 
-struct TwoNodes {
-  ns3::NodeContainer nodes;
-  TwoNodes() {
-    nodes.Create(2);
-    ns3::PointToPointHelper link;
-    link.SetDeviceAttribute("DataRate", ns3::StringValue("10Mbps"));
-    link.SetChannelAttribute("Delay", ns3::StringValue("5ms"));
-    auto devices = link.Install(nodes);
-    ns3::InternetStackHelper().Install(nodes);
-    ns3::Ipv4AddressHelper addresses("10.1.0.0", "255.255.255.0");
-    addresses.Assign(devices);
-  }
-  ~TwoNodes() { ns3::Simulator::Destroy(); }
-};
+using testing::TwoNodes;
 
 using Requests = std::vector<std::tuple<std::string, std::uint16_t, std::uint64_t>>;
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/two_nodes.h"
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
@@ -12,6 +13,8 @@
 
 namespace pushsim {
 namespace {
+
+using testing::TwoNodes;
 
 using wire::HeaderId;
 using wire::SipMessage;
@@ -41,22 +44,6 @@ class EchoApplication : public SipElementApplication {
                                               sip::ElementConfig config) override {
     return std::make_unique<EchoElement>(host, resolver, std::move(config));
   }
-};
-
-struct Net {
-  ns3::NodeContainer nodes;
-  ns3::Ipv4InterfaceContainer interfaces;
-  Net() {
-    nodes.Create(2);
-    ns3::PointToPointHelper link;
-    link.SetDeviceAttribute("DataRate", ns3::StringValue("10Mbps"));
-    link.SetChannelAttribute("Delay", ns3::StringValue("5ms"));
-    auto devices = link.Install(nodes);
-    ns3::InternetStackHelper().Install(nodes);
-    ns3::Ipv4AddressHelper addresses("10.1.0.0", "255.255.255.0");
-    interfaces = addresses.Assign(devices);
-  }
-  ~Net() { ns3::Simulator::Destroy(); }
 };
 
 SipMessage Request(int n) {
@@ -95,7 +82,7 @@ struct Client {
   }
 };
 
-ns3::Ptr<EchoApplication> InstallEcho(Net& net, ns3::Ptr<SipResolver> resolver) {
+ns3::Ptr<EchoApplication> InstallEcho(TwoNodes& net, ns3::Ptr<SipResolver> resolver) {
   auto app = ns3::CreateObject<EchoApplication>();
   app->SetAttribute("Host", ns3::StringValue("echo.home1.net"));
   app->SetAttribute("Resolver", ns3::PointerValue(resolver));
@@ -111,7 +98,7 @@ struct WireRecord {
 };
 
 TEST(SipElementApplication, RFC3261_8_2_6_RequestCrossesAndThe200ComesBack) {
-  Net net;
+  TwoNodes net;
   auto resolver = ns3::CreateObject<SipResolver>();
   auto echo = InstallEcho(net, resolver);
   std::vector<WireRecord> rx;
@@ -181,7 +168,7 @@ TEST(SipElementApplication, RFC3261_8_2_6_RequestCrossesAndThe200ComesBack) {
 }
 
 TEST(SipElementApplication, RFC3261_21_5_4_FullQueueAnswers503WithRetryAfter) {
-  Net net;
+  TwoNodes net;
   auto echo = InstallEcho(net, ns3::CreateObject<SipResolver>());
   echo->SetAttribute("QueueCapacity", ns3::UintegerValue(1));
   echo->SetAttribute("MessageServiceTime", ns3::StringValue("ns3::ConstantRandomVariable[Constant=0.1]"));
@@ -234,7 +221,7 @@ TEST(SipElementApplication, RFC3261_21_5_4_FullQueueAnswers503WithRetryAfter) {
 }
 
 TEST(SipElementApplication, OverloadActionDropSendsNothing) {
-  Net net;
+  TwoNodes net;
   auto echo = InstallEcho(net, ns3::CreateObject<SipResolver>());
   echo->SetAttribute("QueueCapacity", ns3::UintegerValue(1));
   echo->SetAttribute("OverloadAction", ns3::StringValue("Drop"));
@@ -257,7 +244,7 @@ TEST(SipElementApplication, OverloadActionDropSendsNothing) {
 }
 
 TEST(SipElementApplication, ServiceTimesQueueMessagesInOrder) {
-  Net net;
+  TwoNodes net;
   auto echo = InstallEcho(net, ns3::CreateObject<SipResolver>());
   echo->SetAttribute("MessageServiceTime", ns3::StringValue("ns3::ConstantRandomVariable[Constant=0.2]"));
   std::vector<double> processed_at;
@@ -289,13 +276,13 @@ TEST(SipElementApplication, ServiceTimesQueueMessagesInOrder) {
 }
 
 TEST(SipElementApplication, AssignStreamsUsesOneStreamPerServiceTime) {
-  Net net;
+  TwoNodes net;
   auto echo = InstallEcho(net, ns3::CreateObject<SipResolver>());
   EXPECT_EQ(echo->AssignStreams(100), 8);
 }
 
 TEST(SipElementApplication, InjectedMessagesGoThroughTheQueue) {
-  Net net;
+  TwoNodes net;
   auto echo = InstallEcho(net, ns3::CreateObject<SipResolver>());
   Client client(net.nodes.Get(0));
   ns3::Simulator::Schedule(ns3::Seconds(1), [&] {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/two_nodes.h"
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
@@ -11,24 +12,10 @@
 namespace pushsim {
 namespace {
 
+using testing::TwoNodes;
+
 using wire::HeaderId;
 using wire::SipMessage;
-
-struct TwoNodes {
-  ns3::NodeContainer nodes;
-  ns3::Ipv4InterfaceContainer interfaces;
-  TwoNodes() {
-    nodes.Create(2);
-    ns3::PointToPointHelper link;
-    link.SetDeviceAttribute("DataRate", ns3::StringValue("10Mbps"));
-    link.SetChannelAttribute("Delay", ns3::StringValue("5ms"));
-    auto devices = link.Install(nodes);
-    ns3::InternetStackHelper().Install(nodes);
-    ns3::Ipv4AddressHelper addresses("10.1.0.0", "255.255.255.0");
-    interfaces = addresses.Assign(devices);
-  }
-  ~TwoNodes() { ns3::Simulator::Destroy(); }
-};
 
 SipMessage Message(std::string_view body) {
   SipMessage message = SipMessage::MakeRequest(wire::Method::kMessage, "sip:bob@10.1.0.2");

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "support/two_nodes.h"
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
@@ -13,21 +14,7 @@
 namespace pushsim {
 namespace {
 
-struct TwoNodes {
-  ns3::NodeContainer nodes;
-  ns3::Ipv4InterfaceContainer interfaces;
-  TwoNodes() {
-    nodes.Create(2);
-    ns3::PointToPointHelper link;
-    link.SetDeviceAttribute("DataRate", ns3::StringValue("10Mbps"));
-    link.SetChannelAttribute("Delay", ns3::StringValue("5ms"));
-    auto devices = link.Install(nodes);
-    ns3::InternetStackHelper().Install(nodes);
-    ns3::Ipv4AddressHelper addresses("10.1.0.0", "255.255.255.0");
-    interfaces = addresses.Assign(devices);
-  }
-  ~TwoNodes() { ns3::Simulator::Destroy(); }
-};
+using testing::TwoNodes;
 
 // Bytes that show loss, duplication and reordering: position-dependent, not periodic in 256.
 std::string Pattern(std::size_t size, char salt) {
