@@ -128,6 +128,31 @@ std::optional<Scscf::OwnRoute> Scscf::PopOwnServiceRoute(SipMessage& request) co
   return own;
 }
 
+bool Scscf::RetargetGruu(SipMessage& request) const {
+  // RFC 5627 5.3: the proxy that owns a GRUU retargets requests addressed to it to the one
+  // contact bound to it, in a dialog too (a UE with a GRUU puts it in its dialog Contact, RFC 5627
+  // 4.2); the rest of the route set, or else the registration's Path, leads there.
+  auto uri = wire::ParseSipUri(request.request_uri());
+  if (!uri.ok() || !uri->IsGruu() || !IsHomeDomain(uri->host)) return true;
+  const Binding* binding = registrar_.FindByGruu(request.request_uri());
+  if (!binding) return false;
+  if (request.GetAll(HeaderId::kRoute).empty()) {
+    for (auto path = binding->path.rbegin(); path != binding->path.rend(); ++path) {
+      request.Prepend(HeaderId::kRoute, *path);
+    }
+  }
+  request.set_request_uri(binding->contact_uri);
+  return true;
+}
+
+void Scscf::HandleAck(const SipMessage& ack, const sip::Endpoint& source) {
+  SipMessage routed = ack;
+  const std::optional<OwnRoute> own = PopOwnServiceRoute(routed);
+  if (!own) Element::PopOwnRoute(routed, *this);
+  if (!RetargetGruu(routed)) return;  // an ACK is never answered
+  Element::HandleAck(routed, source);
+}
+
 void Scscf::HandleRequest(sip::TransactionId server, const SipMessage& request, const sip::Endpoint& source) {
   if (request.method() == Method::kRegister) {
     // Cx SAR: the profile arrives after the HSS round trip (TS 29.228 6.1.2).
@@ -164,6 +189,10 @@ void Scscf::HandleRequest(sip::TransactionId server, const SipMessage& request, 
   if (in_dialog) {
     if (no_route_left && IsMe(routed.request_uri())) {
       Respond(server, 481);
+      return;
+    }
+    if (!RetargetGruu(routed)) {
+      Respond(server, 480);
       return;
     }
     Forward(server, routed, {sip::ForwardTarget{std::string(routed.request_uri()), {}, std::nullopt}});

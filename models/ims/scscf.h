@@ -107,8 +107,12 @@ class Scscf : public sip::Element {
 
  protected:
   void HandleRequest(sip::TransactionId server, const wire::SipMessage& request, const sip::Endpoint& source) override;
+  void HandleAck(const wire::SipMessage& ack, const sip::Endpoint& source) override;
 
  private:
+  // Rewrites a Request-URI that is one of our GRUUs to its registered contact (RFC 5627 5.3);
+  // false when the GRUU names no current registration.
+  bool RetargetGruu(wire::SipMessage& request) const;
   // Where a request is in its iFC evaluation (TS 24.229 5.4.3.2 / 5.4.3.3).
   struct ServiceChain {
     std::string served_user;  // AOR of the served user

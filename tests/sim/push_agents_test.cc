@@ -113,8 +113,8 @@ class PushAgentsSim : public ::testing::Test {
   ~PushAgentsSim() override { ns3::Simulator::Destroy(); }
 
   // `gruu`: whether the UE asks for GRUUs. A UE with a GRUU puts it in the Contact of its dialogs
-  // (RFC 5627 4.2), and in-dialog requests to it do not reach it yet (see the disabled test at
-  // the end), so the tests of dialogs (INVITE, REFER) run without.
+  // (RFC 5627 4.2); the test at the end checks that in-dialog requests still reach it, the other
+  // dialog tests (INVITE, REFER) run without GRUU so they also cover plain contacts.
   void Build(push::ReferLockoutMode lockout = push::ReferLockoutMode::kDefer,
              push::LargeContentPolicy large = push::LargeContentPolicy::kIndirection, bool with_flood = false,
              bool gruu = true) {
@@ -475,10 +475,8 @@ TEST_F(PushAgentsSim, Refer003_LockoutDiscard_FloodAnswered503WithRetryAfterWhil
 
 // RFC 5627 4.2: a UE with a GRUU puts it in the Contact of its dialogs, so the ACK and BYE of a
 // push session are addressed to the GRUU; RFC 5627 5.3 makes the home proxy (the S-CSCF, which
-// record-routed) retarget it to the registered contact. Today the S-CSCF forwards the request
-// unchanged along the route set and the P-CSCF, which only knows the contact URI, answers 404.
-// Enabled once the core routes in-dialog requests to a GRUU.
-TEST_F(PushAgentsSim, DISABLED_RFC5627_5_3_InDialogAckAndByeToGruuReachTheUe) {
+// record-routed) retarget them to the registered contact.
+TEST_F(PushAgentsSim, RFC5627_5_3_InDialogAckAndByeToGruuReachTheUe) {
   Build(push::ReferLockoutMode::kDefer, push::LargeContentPolicy::kInviteMsrp);
   push::PushRequest request;
   request.uri = kAor;
