@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "wire/sip_headers.h"
 #include "wire/text.h"
 
 namespace pushsim::sip {
@@ -11,41 +12,6 @@ using wire::Method;
 using wire::SipMessage;
 
 namespace {
-
-constexpr std::string_view kMagicCookie = "z9hG4bK";
-
-// The topmost Via element: sent-by and branch. Only what matching needs; the full Via grammar
-// lives in the wire layer.
-struct TopVia {
-  std::string_view sent_by;
-  std::string branch;
-};
-
-std::optional<TopVia> ParseTopVia(const SipMessage& message) {
-  const auto field = message.Get(HeaderId::kVia);
-  if (!field) return std::nullopt;
-  std::string_view via = *field;
-  const std::size_t comma = wire::FindUnquoted(via, ',');
-  if (comma != std::string_view::npos) via = via.substr(0, comma);
-  // sent-protocol = "SIP" / "2.0" / transport, LWS, then sent-by up to ';'
-  std::size_t slash = via.find('/');
-  slash = slash == std::string_view::npos ? slash : via.find('/', slash + 1);
-  if (slash == std::string_view::npos) return std::nullopt;
-  std::size_t i = slash + 1;
-  while (i < via.size() && wire::IsTokenChar(via[i])) ++i;
-  while (i < via.size() && wire::IsWsp(via[i])) ++i;
-  const std::size_t sent_by_begin = i;
-  while (i < via.size() && via[i] != ';' && !wire::IsWsp(via[i])) ++i;
-  TopVia top;
-  top.sent_by = via.substr(sent_by_begin, i - sent_by_begin);
-  std::size_t consumed = 0;
-  auto params = wire::ParseParams(via.substr(i), consumed);
-  if (!params.ok()) return std::nullopt;
-  if (const wire::Param* branch = wire::FindParam(*params, "branch"); branch && branch->value) {
-    top.branch = *branch->value;
-  }
-  return top;
-}
 
 bool IsReliable(const Endpoint& endpoint) { return endpoint.transport == Transport::kTcp; }
 
@@ -71,11 +37,18 @@ std::size_t TransactionKeyHash::operator()(const TransactionKey& key) const {
 }
 
 std::optional<TransactionKey> KeyOf(const SipMessage& message, bool server_side) {
-  const auto top = ParseTopVia(message);
-  if (!top || !wire::StartsWithIgnoreCase(top->branch, kMagicCookie)) return std::nullopt;
+  const auto field = message.Get(HeaderId::kVia);
+  if (!field) return std::nullopt;
+  std::string_view element = *field;
+  if (const std::size_t comma = wire::FindUnquoted(element, ','); comma != std::string_view::npos) {
+    element = element.substr(0, comma);
+  }
+  const auto top = wire::ParseVia(element);
+  if (!top.ok() || !wire::StartsWithIgnoreCase(top->branch(), wire::kMagicCookie)) return std::nullopt;
   TransactionKey key;
-  key.branch = top->branch;
-  key.sent_by = wire::ToLower(top->sent_by);
+  key.branch = std::string(top->branch());
+  key.sent_by = wire::ToLower(top->host);
+  if (top->port) key.sent_by += ":" + std::to_string(*top->port);
   key.method = message.IsRequest() ? message.method() : message.cseq_method();
   if (server_side && key.method == Method::kAck) key.method = Method::kInvite;
   if (!server_side) key.sent_by.clear();  // a client matches on branch and CSeq method (17.1.3)
@@ -128,7 +101,7 @@ TransactionLayer::~TransactionLayer() {
 }
 
 std::string TransactionLayer::NewBranch() {
-  std::string branch(kMagicCookie);
+  std::string branch(wire::kMagicCookie);
   branch += branch_prefix_;
   branch.push_back('.');
   branch += std::to_string(++branch_counter_);

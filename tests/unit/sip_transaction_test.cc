@@ -294,6 +294,15 @@ TEST_F(TransactionTest, RFC3261_8_1_1_7_BranchesAreUniqueAndCarryTheMagicCookie)
   EXPECT_NE(first.find("ue17"), std::string::npos);
 }
 
+TEST_F(TransactionTest, RFC3261_20_42_ABranchThatIsNotATokenIsNotMatched) {
+  // branch = token; "@" is not a token character, so these two Vias do not carry RFC 3261
+  // branches and must not be taken for the same transaction (their prefixes are equal).
+  layer.Receive(Request(Method::kMessage, "z9hG4bKsame@one"), kPeerUdp);
+  layer.Receive(Request(Method::kMessage, "z9hG4bKsame@two"), kPeerUdp);
+  EXPECT_EQ(user.requests.size(), 2u);
+  EXPECT_EQ(layer.stats().retransmissions_absorbed, 0u);
+}
+
 TEST_F(TransactionTest, RequestWithoutBranchIsRefused) {
   SipMessage request = Request(Method::kMessage, "notmagic");
   EXPECT_EQ(layer.SendRequest(request, kPeerUdp), 0u);
