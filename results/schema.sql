@@ -192,7 +192,7 @@ delays AS (
 attempts AS (
   SELECT run_id,
          COUNT(*) AS attempts,
-         SUM(final_code BETWEEN 200 AND 299) AS successful,
+         COALESCE(SUM(final_code BETWEEN 200 AND 299), 0) AS successful,
          SUM(final_code IS NULL OR final_code >= 300) AS ineffective,
          SUM(retransmissions) AS retransmissions
     FROM registrations

@@ -551,6 +551,24 @@ TEST_F(RecorderViewsTest, PushSuccessRatioPerMethod) {
   EXPECT_DOUBLE_EQ(QueryReal(db(), "SELECT delivery_ratio FROM push_success" + msrp), 0.96);
 }
 
+TEST_F(RecorderViewsTest, RegistrationRequestDelayCountsZeroSuccessesWhenNothingWasAnswered) {
+  // A run whose every REGISTER went unanswered (no final code): 0 successful, not NULL.
+  auto run = recorder_->BeginRun(Info("views", 3));
+  ASSERT_TRUE(run.ok());
+  for (int i = 0; i < 3; ++i) {
+    RegistrationRow row;
+    row.user = "sip:user" + std::to_string(i) + "@home1.net";
+    row.terminal = "t" + std::to_string(i);
+    row.start_s = i;
+    row.retransmissions = 10;
+    recorder_->AddRegistration(row);
+  }
+  ASSERT_TRUE(recorder_->Flush().ok());
+  EXPECT_EQ(Query(db(), "SELECT attempts || '/' || successful || '/' || ineffective FROM registration_delay" +
+                            Where(run.value())),
+            "3/0/3");
+}
+
 TEST_F(RecorderViewsTest, RegistrationRequestDelayCountsOnlySuccesses) {
   const std::string run = Where(run1_);
   // RFC 6076 4.1/4.2: 6 attempts, 4 successful, 2 ineffective (403 and no answer).
