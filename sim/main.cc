@@ -8,6 +8,7 @@
 
 #include "demo.h"
 #include "lint.h"
+#include "runner.h"
 #include "scenario.h"
 
 namespace {
@@ -60,7 +61,26 @@ int main(int argc, char** argv) {
   check->add_option("scenario", check_file, "the scenario file (YAML)")->required();
   check->add_option("--set", check_overrides, "override a setting, e.g. scscf.QueueCapacity=200");
 
+  // pushsim run: runs a scenario and records it in the results database.
+  std::string run_file;
+  pushsim::runner::RunOptions run_options;
+  std::uint64_t run_seed = 0;
+  CLI::App* run = app.add_subcommand("run", "run a scenario and record every figure in an SQLite database");
+  run->add_option("scenario", run_file, "the scenario file (YAML)")->required();
+  run->add_option("--set", run_options.overrides, "override a setting, e.g. scscf.QueueCapacity=200");
+  CLI::Option* run_seed_option = run->add_option("--seed", run_seed, "the random seed (default: the scenario's)")
+                                     ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{4294967295u}));
+  run->add_option("--runs", run_options.runs, "replications, with seeds seed, seed+1, ...")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}));
+  run->add_option("--db", run_options.database, "the results database (default: results/<scenario>.db)");
+  run->add_option("--pcap", run_options.pcap_dir, "write a pcap file per link end into this directory");
+  run->add_flag("--quiet", run_options.quiet, "no progress bar");
+
   CLI11_PARSE(app, argc, argv);
+  if (run->parsed()) {
+    if (*run_seed_option) run_options.seed = run_seed;
+    return pushsim::runner::RunCommand(run_file, run_options, std::cout, std::cerr);
+  }
   if (check->parsed()) {
     auto scenario = pushsim::runner::LoadScenario(check_file);
     if (!scenario.ok()) {
