@@ -55,28 +55,6 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
   return text;
 }
 
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escape[8];
-          std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += escape;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 // The +g.oma.pusheventapp feature tag (OMA Push using SIP: the Push Event Application ids the
 // terminal accepts, in a Contact parameter, RFC 3840 9).
 std::string FeatureTags(const std::vector<std::string>& app_ids) {
@@ -617,7 +595,7 @@ std::string OverridesJson(const std::vector<std::string>& overrides) {
     }
   }
   std::string json = "{";
-  for (const auto& [key, value] : pairs) json += (json.size() > 1 ? "," : "") + JsonString(key) + ":" + JsonString(value);
+  for (const auto& [key, value] : pairs) json += (json.size() > 1 ? "," : "") + JsonQuote(key) + ":" + JsonQuote(value);
   return json + "}";
 }
 

@@ -1165,9 +1165,7 @@ std::optional<SourceError> ApplyOverride(Scenario& scenario, std::string_view as
 // ---------------------------------------------------------------------------------------------
 // Output.
 
-namespace {
-
-std::string Json(std::string_view text) {
+std::string JsonQuote(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
@@ -1189,14 +1187,16 @@ std::string Json(std::string_view text) {
   return out + "\"";
 }
 
+namespace {
+
 // Builds {"k": v, ...} in insertion order.
 class JsonObject {
  public:
   JsonObject& Raw(std::string_view key, const std::string& value) {
-    text_ += (text_.empty() ? "{" : ",") + Json(key) + ":" + value;
+    text_ += (text_.empty() ? "{" : ",") + JsonQuote(key) + ":" + value;
     return *this;
   }
-  JsonObject& Str(std::string_view key, std::string_view value) { return Raw(key, Json(value)); }
+  JsonObject& Str(std::string_view key, std::string_view value) { return Raw(key, JsonQuote(value)); }
   JsonObject& Num(std::string_view key, std::uint64_t value) { return Raw(key, std::to_string(value)); }
   JsonObject& Bool(std::string_view key, bool value) { return Raw(key, value ? "true" : "false"); }
   std::string Text() const { return text_.empty() ? "{}" : text_ + "}"; }
@@ -1216,7 +1216,7 @@ std::string WorkloadJson(const Workload& workload) {
           out.Str("ramp", DurationText(w.ramp)).Str("reregister", DurationText(w.reregister));
         } else if constexpr (std::is_same_v<W, PushWorkload>) {
           out.Str("arrival", ArrivalName(w.arrival)).Str("rate", RateText(w.rate)).Str("start", DurationText(w.start));
-          out.Raw("stop", w.stop ? Json(DurationText(*w.stop)) : "null").Num("count", w.count);
+          out.Raw("stop", w.stop ? JsonQuote(DurationText(*w.stop)) : "null").Num("count", w.count);
           out.Str("method", PushMethodName(w.method)).Str("size", w.size.Text());
           out.Str("target", PushTargetName(w.target)).Str("app_id", w.app_id).Bool("delivery_report", w.delivery_report);
         } else if constexpr (std::is_same_v<W, SubscriptionWorkload>) {
@@ -1230,7 +1230,7 @@ std::string WorkloadJson(const Workload& workload) {
           out.Str("lockout", LockoutName(w.lockout)).Str("lockout_duration", DurationText(w.lockout_duration));
         } else {
           out.Str("element", w.element).Str("down", DurationText(w.down));
-          out.Raw("up", w.up ? Json(DurationText(*w.up)) : "null");
+          out.Raw("up", w.up ? JsonQuote(DurationText(*w.up)) : "null");
         }
       },
       workload.spec);
@@ -1259,10 +1259,10 @@ std::string Scenario::ParametersJson() const {
   for (const auto& [user, count] : subscribers.terminals) terminals.Num(std::to_string(user), count);
   subs.Raw("terminals", terminals.Text()).Num("first_user", subscribers.first_user).Str("aor", subscribers.aor);
   std::string app_ids = "[";
-  for (std::size_t i = 0; i < subscribers.app_ids.size(); ++i) app_ids += (i ? "," : "") + Json(subscribers.app_ids[i]);
+  for (std::size_t i = 0; i < subscribers.app_ids.size(); ++i) app_ids += (i ? "," : "") + JsonQuote(subscribers.app_ids[i]);
   subs.Raw("app_ids", app_ids + "]").Bool("gruu", subscribers.gruu).Str("profile", subscribers.profile);
   std::string cells = "[";
-  for (std::size_t i = 0; i < subscribers.cells.size(); ++i) cells += (i ? "," : "") + Json(subscribers.cells[i]);
+  for (std::size_t i = 0; i < subscribers.cells.size(); ++i) cells += (i ? "," : "") + JsonQuote(subscribers.cells[i]);
   subs.Raw("cells", cells + "]");
   out.Raw("subscribers", subs.Text());
   std::string workload_list = "[";

@@ -231,6 +231,9 @@ struct Scenario {
   std::string text_;
 };
 
+// `text` as a JSON string literal, quotes included (RFC 8259 section 7).
+std::string JsonQuote(std::string_view text);
+
 // Parses scenario text. `file` names it in errors and anchors relative paths (topology, profile).
 Loaded<Scenario> ParseScenario(std::string_view text, const std::string& file);
 // Reads and parses a file.
