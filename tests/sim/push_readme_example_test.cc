@@ -55,48 +55,25 @@ int ReadmeMain() {
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
+#include "support/readme_example.h"
 
 namespace {
 
-std::string Read(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
-
-std::string Between(const std::string& text, const std::string& begin, const std::string& end) {
-  const std::size_t start = text.find(begin);
-  if (start == std::string::npos) return {};
-  const std::size_t from = text.find('\n', start) + 1;
-  const std::size_t to = text.find(end, from);
-  if (to == std::string::npos) return {};
-  return text.substr(from, to - from);
-}
+using namespace pushsim::testing;
 
 TEST(PushReadmeExample, ReadmeShowsThisCode) {
-  const std::string readme = Read(std::string(PUSHSIM_VECTORS_DIR) + "/../../README.md");
-  const std::size_t section = readme.find("## Pushing to a UE in C++");
-  ASSERT_NE(section, std::string::npos) << "README.md has no \"Pushing to a UE in C++\" section";
-  const std::string shown = Between(readme.substr(section), "```cpp", "```");
-  ASSERT_FALSE(shown.empty()) << "README.md has no C++ block in its \"Pushing to a UE in C++\" section";
-  std::string compiled = Between(Read(__FILE__), "// README-EXAMPLE-BEGIN", "// README-EXAMPLE-END");
-  compiled.replace(compiled.find("int ReadmeMain() {"), 18, "int main() {");
-  EXPECT_EQ(shown, compiled);
+  const std::string shown = ReadmeCodeBlock("## Pushing to a UE in C++");
+  ASSERT_FALSE(shown.empty()) << "README.md has no C++ block in a \"Pushing to a UE in C++\" section";
+  EXPECT_EQ(shown, CompiledExample(__FILE__));
   // A short complete program: under 50 lines, includes and all.
   EXPECT_LT(std::count(shown.begin(), shown.end(), '\n'), 50);
 }
 
 TEST(PushReadmeExample, TS_9_1_And_9_3_ExampleDeliversTheMessageAndTheFile) {
-  std::ostringstream out;
-  std::streambuf* saved = std::cout.rdbuf(out.rdbuf());
-  ReadmeMain();
-  std::cout.rdbuf(saved);
+  const std::string printed = CaptureStdout(&ReadmeMain);
   // Push 1 fits a MESSAGE (TS 9.1.2 step 8): 200, accepted (Appendix D row 1). Push 2 goes by
   // INVITE + MSRP (TS 9.3.2): the INVITE's 200, and delivered once the REPORT arrived.
-  EXPECT_EQ(out.str(),
+  EXPECT_EQ(printed,
             "push 1 by MESSAGE: 200 accepted, delivered\n"
             "push 2 by INVITE+MSRP: 200 accepted, delivered\n");
 }

@@ -45,45 +45,22 @@ int ReadmeMain() {
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
+#include "support/readme_example.h"
 
 namespace {
 
-std::string Read(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
-
-std::string Between(const std::string& text, const std::string& begin, const std::string& end) {
-  const std::size_t start = text.find(begin);
-  if (start == std::string::npos) return {};
-  const std::size_t from = text.find('\n', start) + 1;
-  const std::size_t to = text.find(end, from);
-  if (to == std::string::npos) return {};
-  return text.substr(from, to - from);
-}
+using namespace pushsim::testing;
 
 TEST(ReadmeExample, ReadmeShowsThisCode) {
-  const std::string readme = Read(std::string(PUSHSIM_VECTORS_DIR) + "/../../README.md");
-  const std::string section = readme.substr(std::min(readme.size(), readme.find("## A small IMS core in C++")));
-  std::string shown = Between(section, "```cpp", "```");
+  const std::string shown = ReadmeCodeBlock("## A small IMS core in C++");
   ASSERT_FALSE(shown.empty()) << "README.md has no C++ block in its \"A small IMS core in C++\" section";
-  std::string compiled = Between(Read(__FILE__), "// README-EXAMPLE-BEGIN", "// README-EXAMPLE-END");
-  compiled.replace(compiled.find("int ReadmeMain() {"), 18, "int main() {");
-  EXPECT_EQ(shown, compiled);
+  EXPECT_EQ(shown, CompiledExample(__FILE__));
   EXPECT_LT(std::count(shown.begin(), shown.end(), '\n'), 40);
 }
 
 TEST(ReadmeExample, TS24229_5_1_1_2_ExampleRegistersTheUe) {
-  std::ostringstream out;
-  std::streambuf* saved = std::cout.rdbuf(out.rdbuf());
-  ReadmeMain();
-  std::cout.rdbuf(saved);
+  const std::string printed = CaptureStdout(&ReadmeMain);
   // Registered once, with 200, shortly after 1 s: P-CSCF, I-CSCF (UAR 5 ms), S-CSCF (SAR 5 ms).
-  const std::string printed = out.str();
   EXPECT_EQ(printed.find("1.0"), 0u) << printed;
   EXPECT_NE(printed.find(" s: registered (200) after "), std::string::npos) << printed;
   EXPECT_EQ(std::count(printed.begin(), printed.end(), '\n'), 1);
