@@ -8,10 +8,10 @@
 #include <chrono>
 #include <cstdio>
 #include <limits>
-#include <mutex>
 #include <utility>
 
 #include "ims/hss.h"
+#include "ims/xml_read.h"
 #include "wire/sip_headers.h"
 #include "wire/text.h"
 
@@ -26,21 +26,13 @@ using wire::SipMessage;
 
 namespace {
 
+using xml::LineStart;
+using xml::NameOf;
+
 constexpr const char* kRegInfoNamespace = "urn:ietf:params:xml:ns:reginfo";
 constexpr const char* kGruuNamespace = "urn:ietf:params:xml:ns:gruuinfo";
 constexpr std::string_view kRegInfoContentType = "application/reginfo+xml";
 
-void InitLibxmlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { xmlInitParser(); });
-}
-
-struct DocFree {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
-};
-struct ParserCtxtFree {
-  void operator()(xmlParserCtxt* ctxt) const { xmlFreeParserCtxt(ctxt); }
-};
 struct XmlCharFree {
   void operator()(xmlChar* text) const { xmlFree(text); }
 };
@@ -52,29 +44,9 @@ struct WriterFree {
 };
 
 const xmlChar* X(const char* text) { return reinterpret_cast<const xmlChar*>(text); }
-std::string_view NameOf(const xmlNode* node) { return reinterpret_cast<const char*>(node->name); }
-
-bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view TrimXmlSpace(std::string_view text) {
-  while (!text.empty() && IsXmlSpace(text.front())) text.remove_prefix(1);
-  while (!text.empty() && IsXmlSpace(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 bool InNamespace(const xmlNode* node, const char* ns) {
   return node->ns != nullptr && node->ns->href != nullptr &&
          std::string_view(reinterpret_cast<const char*>(node->ns->href)) == ns;
-}
-
-std::size_t LineStart(std::string_view input, long line) {
-  std::size_t offset = 0;
-  for (long current = 1; current < line; ++current) {
-    const std::size_t newline = input.find('\n', offset);
-    if (newline == std::string_view::npos) return input.size();
-    offset = newline + 1;
-  }
-  return offset;
 }
 
 // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )  (RFC 3261 25.1)
@@ -157,7 +129,7 @@ class RegInfoParser {
     auto value = Attribute(node, name);
     if (!value) return true;
     const std::optional<std::uint64_t> number =
-        wire::ParseDecimal(TrimXmlSpace(*value), std::numeric_limits<std::uint64_t>::max());
+        wire::ParseDecimal(xml::TrimSpace(*value), std::numeric_limits<std::uint64_t>::max());
     if (!number || *number > std::numeric_limits<std::uint32_t>::max()) {
       return Fail(ErrorCode::kBadNumber, node,
                   std::string(name) + "=\"" + *value + "\" is not a decimal number below 2^32");
@@ -190,7 +162,7 @@ class RegInfoParser {
     for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
       if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) {
         const char* content = reinterpret_cast<const char*>(child->content);
-        if (content != nullptr && !TrimXmlSpace(content).empty()) {
+        if (content != nullptr && !xml::TrimSpace(content).empty()) {
           return Fail(ErrorCode::kBadBody, node, "text is not allowed directly inside <" + std::string(NameOf(node)) + ">");
         }
       } else if (child->type == XML_ENTITY_REF_NODE) {
@@ -227,7 +199,7 @@ bool RegInfoParser::ParseContact(const xmlNode* node, RegInfoContact& out) {
     return false;
   }
   if (auto q = Attribute(node, "q")) {
-    out.q = ParseQValue(TrimXmlSpace(*q));
+    out.q = ParseQValue(xml::TrimSpace(*q));
     if (!out.q) return Fail(ErrorCode::kBadNumber, node, "q=\"" + *q + "\" is not a qvalue (RFC 3261 25.1)");
   }
   if (auto call_id = Attribute(node, "callid")) out.call_id = std::move(*call_id);
@@ -246,7 +218,7 @@ bool RegInfoParser::ParseContact(const xmlNode* node, RegInfoContact& out) {
         uri_seen = true;
         std::string text;
         if (!Text(child, text)) return false;
-        out.uri = std::string(TrimXmlSpace(text));
+        out.uri = std::string(xml::TrimSpace(text));
         if (out.uri.empty()) return Fail(ErrorCode::kBadBody, child, "<uri> is empty");
       } else if (name == "display-name") {
         if (display_name_seen) return Fail(ErrorCode::kBadBody, child, "<contact> has more than one <display-name>");
@@ -289,7 +261,7 @@ bool RegInfoParser::ParseRegistration(const xmlNode* node, RegInfoRegistration& 
   if (!Required(node, "aor", out.aor) || !Required(node, "id", out.id) || !Required(node, "state", out.state)) {
     return false;
   }
-  out.aor = std::string(TrimXmlSpace(out.aor));
+  out.aor = std::string(xml::TrimSpace(out.aor));
   if (!OneOf(node, "state", out.state, {"init", "active", "terminated"})) return false;
   if (!NoText(node)) return false;
   for (const xmlNode* child = node->children; child != nullptr; child = child->next) {
@@ -302,47 +274,16 @@ bool RegInfoParser::ParseRegistration(const xmlNode* node, RegInfoRegistration& 
 }
 
 Result<RegInfo> RegInfoParser::Run() {
-  if (input_.size() > RegInfoLimits::kMaxInputBytes) {
-    FailAt(ErrorCode::kTooLarge, RegInfoLimits::kMaxInputBytes,
-           "reginfo document larger than " + std::to_string(RegInfoLimits::kMaxInputBytes) + " bytes");
+  xml::UntrustedXmlOptions options;
+  options.max_bytes = RegInfoLimits::kMaxInputBytes;
+  options.too_large = "reginfo document";
+  options.doctype = "document type declarations are not accepted in reginfo";
+  auto read = xml::ReadUntrusted(input_, options);
+  if (!read.ok()) {
+    if (!error_) error_ = read.error();
     return *error_;
   }
-  // A DTD is where entity definitions live; reginfo never has one, and refusing it before the
-  // parser runs rules out entity expansion and external entities. The encoding is forced to
-  // UTF-8 (RFC 3680 5.1), so this byte sequence is the only way to write one.
-  if (const std::size_t doctype = input_.find("<!DOCTYPE"); doctype != std::string_view::npos) {
-    FailAt(ErrorCode::kBadBody, doctype, "document type declarations are not accepted in reginfo");
-    return *error_;
-  }
-  InitLibxmlOnce();
-  std::unique_ptr<xmlParserCtxt, ParserCtxtFree> context(xmlNewParserCtxt());
-  if (!context) {
-    FailAt(ErrorCode::kBadBody, 0, "XML parser could not be created");
-    return *error_;
-  }
-  // No XML_PARSE_NOENT and no DTD loading: nothing is expanded or fetched.
-  const int options =
-      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES | XML_PARSE_IGNORE_ENC;
-  std::unique_ptr<xmlDoc, DocFree> doc(
-      xmlCtxtReadMemory(context.get(), input_.data(), static_cast<int>(input_.size()), nullptr, "UTF-8", options));
-  if (!doc) {
-    const xmlError* xml_error = xmlCtxtGetLastError(context.get());
-    std::string message = xml_error != nullptr && xml_error->message != nullptr ? xml_error->message : "unknown error";
-    message = std::string(TrimXmlSpace(message));
-    std::replace(message.begin(), message.end(), '\n', ' ');
-    const long line = xml_error != nullptr && xml_error->line > 0 ? xml_error->line : 1;
-    const long column = xml_error != nullptr && xml_error->int2 > 0 ? xml_error->int2 : 1;
-    const std::size_t line_start = LineStart(input_, line);
-    const std::size_t line_end = std::min(input_.find('\n', line_start), input_.size());
-    FailAt(ErrorCode::kBadBody, std::min(line_start + static_cast<std::size_t>(column - 1), line_end),
-           "malformed XML: " + message);
-    error_->line = static_cast<std::uint32_t>(line);
-    return *error_;
-  }
-  if (doc->intSubset != nullptr || doc->extSubset != nullptr) {
-    FailAt(ErrorCode::kBadBody, 0, "document type declarations are not accepted in reginfo");
-    return *error_;
-  }
+  const xml::DocPtr doc = std::move(read).value();
   const xmlNode* root = xmlDocGetRootElement(doc.get());
   if (root == nullptr || !InNamespace(root, kRegInfoNamespace) || NameOf(root) != "reginfo") {
     Fail(ErrorCode::kBadBody, root, "the root element must be <reginfo> in urn:ietf:params:xml:ns:reginfo");
@@ -465,7 +406,7 @@ bool RegInfoContact::operator==(const RegInfoContact& other) const {
 Result<RegInfo> ParseRegInfo(std::string_view xml) { return RegInfoParser(xml).Run(); }
 
 std::string SerializeRegInfo(const RegInfo& info) {
-  InitLibxmlOnce();
+  xml::InitLibxml();
   bool gruu = false;
   for (const RegInfoRegistration& registration : info.registrations) {
     for (const RegInfoContact& contact : registration.contacts) {

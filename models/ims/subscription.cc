@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <mutex>
 #include <utility>
 
+#include "ims/xml_read.h"
 #include "wire/text.h"
 
 namespace pushsim::ims {
@@ -207,31 +207,10 @@ bool ServiceProfile::operator==(const ServiceProfile& other) const {
 
 namespace {
 
+using xml::LineStart;
+using xml::NameOf;
+
 constexpr std::uint64_t kMaxXsInt = 2147483647;  // xs:int upper bound (tPriority, tGroupID, ...)
-
-struct DocFree {
-  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
-};
-struct ParserCtxtFree {
-  void operator()(xmlParserCtxt* ctxt) const { xmlFreeParserCtxt(ctxt); }
-};
-using DocPtr = std::unique_ptr<xmlDoc, DocFree>;
-using ParserCtxtPtr = std::unique_ptr<xmlParserCtxt, ParserCtxtFree>;
-
-void InitLibxmlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { xmlInitParser(); });
-}
-
-std::string_view NameOf(const xmlNode* node) { return reinterpret_cast<const char*>(node->name); }
-
-bool IsXmlSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string_view TrimXmlSpace(std::string_view text) {
-  while (!text.empty() && IsXmlSpace(text.front())) text.remove_prefix(1);
-  while (!text.empty() && IsXmlSpace(text.back())) text.remove_suffix(1);
-  return text;
-}
 
 // A decimal number no larger than `max`. (wire::ParseDecimal alone lets a single digit above a
 // small `max` through, so the bound is checked here.)
@@ -239,17 +218,6 @@ std::optional<std::uint64_t> ParseBounded(std::string_view text, std::uint64_t m
   const std::optional<std::uint64_t> value = wire::ParseDecimal(text, std::numeric_limits<std::uint64_t>::max());
   if (!value || *value > max) return std::nullopt;
   return value;
-}
-
-// Byte offset where 1-based `line` starts in `input` (lines end at LF), clamped to the input.
-std::size_t LineStart(std::string_view input, long line) {
-  std::size_t offset = 0;
-  for (long current = 1; current < line; ++current) {
-    const std::size_t newline = input.find('\n', offset);
-    if (newline == std::string_view::npos) return input.size();
-    offset = newline + 1;
-  }
-  return offset;
 }
 
 class SubscriptionParser {
@@ -329,7 +297,7 @@ bool SubscriptionParser::ForEachChild(const xmlNode* parent, Visit visit) {
       case XML_TEXT_NODE:
       case XML_CDATA_SECTION_NODE: {
         const char* content = reinterpret_cast<const char*>(child->content);
-        if (content != nullptr && !TrimXmlSpace(content).empty()) {
+        if (content != nullptr && !xml::TrimSpace(content).empty()) {
           return Fail(ErrorCode::kBadBody, parent,
                       "unexpected text inside <" + std::string(NameOf(parent)) + ">, which holds only elements");
         }
@@ -367,7 +335,7 @@ bool SubscriptionParser::Text(const xmlNode* node, std::string& out) {
 
 bool SubscriptionParser::TrimmedText(const xmlNode* node, std::string& out) {
   if (!Text(node, out)) return false;
-  out = std::string(TrimXmlSpace(out));
+  out = std::string(xml::TrimSpace(out));
   return true;
 }
 
@@ -447,7 +415,7 @@ bool SubscriptionParser::ParseSubscription(const xmlNode* node, ImsSubscription&
     if (name == "PrivateID") {
       if (!Once(private_id, child, node) || !TrimmedText(child, out.private_id)) return false;
       if (out.private_id.empty() ||
-          std::any_of(out.private_id.begin(), out.private_id.end(), [](char c) { return IsXmlSpace(c); })) {
+          std::any_of(out.private_id.begin(), out.private_id.end(), [](char c) { return xml::IsSpace(c); })) {
         return Fail(ErrorCode::kBadBody, child, "<PrivateID> must be a non-empty identifier without spaces");
       }
       return true;
@@ -567,7 +535,7 @@ bool SubscriptionParser::ParsePublicIdentity(const xmlNode* node, PublicIdentity
                               wire::StartsWithIgnoreCase(out.identity, "tel:");
       const std::size_t colon = out.identity.find(':');
       if (!has_scheme || colon + 1 >= out.identity.size() ||
-          std::any_of(out.identity.begin(), out.identity.end(), [](char c) { return IsXmlSpace(c); })) {
+          std::any_of(out.identity.begin(), out.identity.end(), [](char c) { return xml::IsSpace(c); })) {
         return Fail(ErrorCode::kBadBody, child,
                     "<Identity> must be a SIP or tel URI (tIdentity), got '" + out.identity.substr(0, 60) + "'");
       }
@@ -803,7 +771,7 @@ bool SubscriptionParser::ParseApplicationServer(const xmlNode* node, Application
       const bool sip = wire::StartsWithIgnoreCase(out.server_name, "sip:") ||
                        wire::StartsWithIgnoreCase(out.server_name, "sips:");
       if (!sip || out.server_name.back() == ':' ||
-          std::any_of(out.server_name.begin(), out.server_name.end(), [](char c) { return IsXmlSpace(c); })) {
+          std::any_of(out.server_name.begin(), out.server_name.end(), [](char c) { return xml::IsSpace(c); })) {
         return Fail(ErrorCode::kBadBody, child,
                     "<ServerName> must be a SIP URI, got '" + out.server_name.substr(0, 60) + "'");
       }
@@ -852,51 +820,17 @@ bool SubscriptionParser::ParseApplicationServer(const xmlNode* node, Application
 }
 
 Result<ImsSubscription> SubscriptionParser::Run() {
-  if (input_.size() > SubscriptionLimits::kMaxInputBytes) {
-    FailAtOffset(ErrorCode::kTooLarge, SubscriptionLimits::kMaxInputBytes,
-                 "subscription document larger than " + std::to_string(SubscriptionLimits::kMaxInputBytes) + " bytes");
+  xml::UntrustedXmlOptions options;
+  options.max_bytes = SubscriptionLimits::kMaxInputBytes;
+  options.too_large = "subscription document";
+  options.doctype = "document type declarations are not accepted in subscription data (entity definitions refused)";
+  options.drop_blank_text = true;
+  auto read = xml::ReadUntrusted(input_, options);
+  if (!read.ok()) {
+    if (!error_) error_ = read.error();
     return *error_;
   }
-  // Refused before libxml2 sees the bytes: a DTD is where entity bombs and external entities
-  // live, and 29.228 data never carries one. The parser is forced to UTF-8 below, so the literal
-  // byte sequence is the only way to write a DOCTYPE.
-  if (const std::size_t doctype = input_.find("<!DOCTYPE"); doctype != std::string_view::npos) {
-    FailAtOffset(ErrorCode::kBadBody, doctype,
-                 "document type declarations are not accepted in subscription data (entity definitions refused)");
-    return *error_;
-  }
-
-  InitLibxmlOnce();
-  ParserCtxtPtr context(xmlNewParserCtxt());
-  if (!context) {
-    FailAtOffset(ErrorCode::kBadBody, 0, "XML parser could not be created");
-    return *error_;
-  }
-  // No XML_PARSE_NOENT (entity substitution) and no XML_PARSE_DTDLOAD: nothing is fetched or
-  // expanded. IGNORE_ENC with an explicit "UTF-8" keeps an encoding declaration from switching
-  // the parser to another encoding behind the DOCTYPE check above.
-  const int options = XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                      XML_PARSE_BIG_LINES | XML_PARSE_IGNORE_ENC;
-  DocPtr doc(xmlCtxtReadMemory(context.get(), input_.data(), static_cast<int>(input_.size()), nullptr, "UTF-8",
-                               options));
-  if (!doc) {
-    const xmlError* xml_error = xmlCtxtGetLastError(context.get());
-    std::string message = xml_error != nullptr && xml_error->message != nullptr ? xml_error->message : "unknown error";
-    message = std::string(TrimXmlSpace(message));
-    std::replace(message.begin(), message.end(), '\n', ' ');  // libxml2 appends "Bytes: ..." on a new line
-    const long line = xml_error != nullptr && xml_error->line > 0 ? xml_error->line : 1;
-    const long column = xml_error != nullptr && xml_error->int2 > 0 ? xml_error->int2 : 1;
-    const std::size_t line_start = LineStart(input_, line);
-    const std::size_t line_end = std::min(input_.find('\n', line_start), input_.size());
-    const std::size_t offset = std::min(line_start + static_cast<std::size_t>(column - 1), line_end);
-    FailAtOffset(ErrorCode::kBadBody, offset, "malformed XML: " + message);
-    error_->line = static_cast<std::uint32_t>(line);  // libxml2's own count decides the line
-    return *error_;
-  }
-  if (doc->intSubset != nullptr || doc->extSubset != nullptr) {
-    FailAtOffset(ErrorCode::kBadBody, 0, "document type declarations are not accepted in subscription data");
-    return *error_;
-  }
+  const xml::DocPtr doc = std::move(read).value();
   const xmlNode* root = xmlDocGetRootElement(doc.get());
   if (root == nullptr || root->ns != nullptr || NameOf(root) != "IMSSubscription") {
     Fail(ErrorCode::kBadBody, root, "the root element must be <IMSSubscription> without a namespace");
