@@ -598,22 +598,6 @@ SipMessage PushSenderAgent::NewOutOfDialog(Method method, const std::string& tar
   return request;
 }
 
-std::size_t PushSenderAgent::SizeAsSent(const SipMessage& request) {
-  // Element::SendRequest adds "Via: SIP/2.0/<UDP|TCP> <address>:<port>;branch=<next>;rport".
-  // The next branch is the counter after the one peeked here (nothing else draws in between).
-  const std::string peeked = transactions().NewBranch();
-  const std::size_t dot = peeked.rfind('.');
-  std::string next = peeked;
-  if (dot != std::string::npos) {
-    const auto number = wire::ParseDecimal(std::string_view(peeked).substr(dot + 1), UINT64_MAX);
-    if (number) next = peeked.substr(0, dot + 1) + std::to_string(*number + 1);
-  }
-  const std::size_t via = std::string("Via: SIP/2.0/UDP ").size() + config().local.HostText().size() + 1 +
-                          std::to_string(config().local.port).size() + std::string(";branch=").size() + next.size() +
-                          std::string(";rport\r\n").size();
-  return request.SerializedSize() + via;
-}
-
 void PushSenderAgent::Attempt(std::uint64_t key) {
   auto it = deliveries_.find(key);
   if (it == deliveries_.end()) return;
@@ -643,7 +627,7 @@ void PushSenderAgent::Attempt(std::uint64_t key) {
   --delivery.cseq;
   if (!delivery.request->app_id.empty()) probe.Add(HeaderId::kAcceptContact, AcceptContactFor(delivery.request->app_id));
   probe.SetBody(delivery.files.front().content, delivery.request->content_type);
-  if (delivery.files.size() == 1 && SizeAsSent(probe) <= config_.message_size_limit) {
+  if (delivery.files.size() == 1 && WireSize(probe) <= config_.message_size_limit) {
     SendMessageRequest(key, false);
   } else if (config_.large_content == LargeContentPolicy::kInviteMsrp || delivery.files.size() > 1) {
     SendInvite(key);

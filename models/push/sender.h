@@ -231,7 +231,6 @@ class PushSenderAgent : public sip::Element {
   void StartDelivery(PushId id, const std::shared_ptr<const PushRequest>& request, const std::string& target);
   void Attempt(std::uint64_t key);
   wire::SipMessage NewOutOfDialog(wire::Method method, const std::string& target, Delivery& delivery);
-  std::size_t SizeAsSent(const wire::SipMessage& request);
   void SendMessageRequest(std::uint64_t key, bool indirect);
   void SendInvite(std::uint64_t key);
   void SendNotifyPush(std::uint64_t key);

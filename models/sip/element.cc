@@ -159,15 +159,18 @@ bool Element::PopOwnRoute(SipMessage& request, const Element& self) {
 
 TransactionId Element::SendRequest(SipMessage request, const Endpoint& destination, ResponseHandler handler) {
   Endpoint to = destination;
+  if (to.transport == Transport::kUdp) to.transport = ChooseTransport(WireSize(request));
   const std::string branch = transactions_.NewBranch();
-  if (to.transport == Transport::kUdp) {
-    // The Via adds about 80 bytes; decide on the final size (RFC 3261 18.1.1).
-    to.transport = ChooseTransport(request.SerializedSize() + 90);
-  }
   request.Prepend(HeaderId::kVia, ViaValue(to.transport, branch));
   const TransactionId id = transactions_.SendRequest(std::move(request), to);
   if (id != 0 && handler) uac_handlers_[id] = std::move(handler);
   return id;
+}
+
+std::size_t Element::WireSize(const SipMessage& request) const {
+  // "Via: " value CRLF; UDP and TCP have the same length, so the transport does not matter.
+  return request.SerializedSize() + std::string_view("Via: \r\n").size() +
+         ViaValue(Transport::kUdp, transactions_.PeekBranch()).size();
 }
 
 void Element::SendStateless(SipMessage request, const Endpoint& destination) {
@@ -348,8 +351,8 @@ bool Element::Forward(TransactionId server, const SipMessage& request, std::vect
   for (std::size_t i = 0; i < context->branches.size(); ++i) {
     ProxyContext::BranchState& state = context->branches[i];
     Endpoint to = state.next_hop;
+    if (to.transport == Transport::kUdp) to.transport = ChooseTransport(WireSize(state.request));
     const std::string branch = transactions_.NewBranch();
-    if (to.transport == Transport::kUdp) to.transport = ChooseTransport(state.request.SerializedSize() + 90);
     state.request.Prepend(HeaderId::kVia, ViaValue(to.transport, branch));
     state.next_hop = to;
     state.client = transactions_.SendRequest(state.request, to);

@@ -78,6 +78,9 @@ class Element : public TransactionUser {
   // Pushes a Via with a fresh branch (transport by RFC 3261 18.1.1 from the message size) and
   // starts a client transaction. The handler runs for each response and on timeout.
   TransactionId SendRequest(wire::SipMessage request, const Endpoint& destination, ResponseHandler handler);
+  // The size of `request` as SendRequest or Forward would put it on the wire: with the Via this
+  // element adds next. What RFC 3261 18.1.1 (and RFC 3428's 1300 bytes) is decided on.
+  std::size_t WireSize(const wire::SipMessage& request) const;
   // Sends an ACK or other transaction-less request with a fresh Via.
   void SendStateless(wire::SipMessage request, const Endpoint& destination);
 

@@ -100,11 +100,17 @@ TransactionLayer::~TransactionLayer() {
   }
 }
 
-std::string TransactionLayer::NewBranch() {
+std::string TransactionLayer::PeekBranch() const {
   std::string branch(wire::kMagicCookie);
   branch += branch_prefix_;
   branch.push_back('.');
-  branch += std::to_string(++branch_counter_);
+  branch += std::to_string(branch_counter_ + 1);
+  return branch;
+}
+
+std::string TransactionLayer::NewBranch() {
+  std::string branch = PeekBranch();
+  ++branch_counter_;
   return branch;
 }
 

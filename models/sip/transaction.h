@@ -109,6 +109,8 @@ class TransactionLayer {
   // A fresh branch: the magic cookie, a prefix unique to this element, and a counter. Prefixes
   // make branches unique across elements; the counter makes them reproducible.
   std::string NewBranch();
+  // The branch the next NewBranch() call returns, without drawing it.
+  std::string PeekBranch() const;
   void set_branch_prefix(std::string prefix) { branch_prefix_ = std::move(prefix); }
 
   // The INVITE server transaction a CANCEL refers to (same branch and sent-by, RFC 3261 9.2).

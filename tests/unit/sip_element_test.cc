@@ -215,6 +215,15 @@ TEST_F(ProxyTest, RFC3261_8_2_6_2_ResponseToTagIsAddedAndStable) {
   EXPECT_EQ(first.Get(HeaderId::kCallId), "call-9");
 }
 
+TEST_F(ProxyTest, RFC3261_18_1_1_WireSizeIsTheSizeOfWhatIsSent) {
+  SipMessage request = Request(Method::kMessage);
+  const std::size_t predicted = proxy->WireSize(request);
+  proxy->SendRequest(request, kTarget1, nullptr);
+  ASSERT_EQ(host.sent.size(), 1u);
+  EXPECT_EQ(host.sent[0].message.Serialize().size(), predicted);
+  EXPECT_GT(predicted, request.SerializedSize());  // the Via it added is counted
+}
+
 TEST_F(ProxyTest, ResponseToARequestWithoutCallIdStillGetsATag) {
   SipMessage request = Request(Method::kMessage);
   request.Remove(HeaderId::kCallId);
