@@ -1,4 +1,4 @@
--- pushsim results database, schema version 1 (PRAGMA user_version).
+-- pushsim results database, schema version 2 (PRAGMA user_version).
 --
 -- Every table, column, unit and view is documented in results/README.md. Conventions:
 --   * times named *_s are simulated seconds since the start of the run (REAL); only the
@@ -9,8 +9,29 @@
 --
 -- `pushsim` creates this schema in a new database itself; it can also be created by hand:
 --   sqlite3 results/mine.db < results/schema.sql
+--
+-- Version 2 added, to version 1: the `sweeps` table, the runs columns sweep_id, sweep_value and
+-- sweep_x (last in `runs`), the pushes column call_id (last in `pushes`), the `nodes` table, the
+-- runs_by_sweep index and the `sweep_points` view. pushsim migrates a version-1 database in
+-- place, in one transaction, when it opens it: columns added by ALTER TABLE come last in their
+-- table, which is why they are last here too.
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
+
+-- One row per `pushsim sweep`: a parameter varied over values, each value run runs_per_value
+-- times.
+CREATE TABLE sweeps (
+  id               INTEGER PRIMARY KEY,
+  scenario         TEXT    NOT NULL,
+  parameter        TEXT    NOT NULL,
+  "values"         TEXT    NOT NULL CHECK (json_valid("values")),  -- JSON array of the values as given
+  runs_per_value   INTEGER NOT NULL CHECK (runs_per_value >= 1),
+  jobs             INTEGER NOT NULL CHECK (jobs >= 1),
+  started_at       TEXT    NOT NULL,
+  finished_at      TEXT,
+  status           TEXT    NOT NULL DEFAULT 'running'
+                   CHECK (status IN ('running', 'completed', 'aborted', 'failed'))
+);
 
 CREATE TABLE runs (
   id               INTEGER PRIMARY KEY,
@@ -29,10 +50,14 @@ CREATE TABLE runs (
   sim_reached_s    REAL,
   status           TEXT    NOT NULL DEFAULT 'running'
                    CHECK (status IN ('running', 'completed', 'aborted', 'failed')),
-  error            TEXT
+  error            TEXT,
+  sweep_id         INTEGER REFERENCES sweeps (id),  -- NULL: not part of a sweep
+  sweep_value      TEXT,                            -- the varied value as given, e.g. '200/s'
+  sweep_x          REAL                             -- that value as a number in base units
 );
 CREATE INDEX runs_by_scenario ON runs (scenario, seed, replication);
 CREATE INDEX runs_by_status ON runs (status);
+CREATE INDEX runs_by_sweep ON runs (sweep_id, sweep_x);
 
 CREATE TABLE registrations (
   id               INTEGER PRIMARY KEY,
@@ -63,7 +88,8 @@ CREATE TABLE pushes (
   app_status        TEXT    NOT NULL,
   response_delay_s  REAL    CHECK (response_delay_s IS NULL OR response_delay_s >= 0),
   delivery_delay_s  REAL    CHECK (delivery_delay_s IS NULL OR delivery_delay_s >= 0),
-  retries           INTEGER NOT NULL DEFAULT 0 CHECK (retries >= 0)
+  retries           INTEGER NOT NULL DEFAULT 0 CHECK (retries >= 0),
+  call_id           TEXT  -- the Call-ID of the push's request, to find it in `messages`
 );
 CREATE INDEX pushes_by_run_method ON pushes (run_id, method);
 CREATE INDEX pushes_by_push_id ON pushes (run_id, push_id);
@@ -122,6 +148,16 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_by_run_time ON messages (run_id, time_s);
 CREATE INDEX messages_by_call ON messages (run_id, call_id);
+
+-- Every node that can appear in messages.node, with its IPv4 address, so that messages.peer
+-- ("10.0.0.2:5060") can be mapped back to a node.
+CREATE TABLE nodes (
+  run_id            INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  name              TEXT    NOT NULL,
+  role              TEXT    NOT NULL,
+  address           TEXT,
+  PRIMARY KEY (run_id, name)
+);
 
 -- Percentiles below are nearest-rank: for n samples sorted ascending, the p-th percentile is the
 -- sample at rank ceil(p * n / 100) (1-based), written (p * n + 99) / 100 in integer arithmetic.
@@ -293,3 +329,38 @@ SELECT r.id AS run_id, r.scenario, r.seed, r.replication, r.parameters, r.status
   LEFT JOIN delivery d ON d.run_id = r.id
   LEFT JOIN element_totals e ON e.run_id = r.id
   LEFT JOIN event_totals v ON v.run_id = r.id;
+
+-- One row per run of a sweep: the value it ran with and its push figures. offered_pushes and
+-- accepted_pushes count `pushes` rows (as push_success does); goodput_per_s is accepted pushes
+-- per simulated second of the run (sim_reached_s, else sim_duration_s); the ratios are NULL
+-- without pushes; delivery_p95_s is the nearest-rank p95 of delivery_delay_s over the delivered
+-- pushes. Means and confidence intervals over the replications of a value are left to the reader
+-- (the dashboard), which can choose which statuses to keep.
+CREATE VIEW sweep_points AS
+WITH push_totals AS (
+  SELECT run_id, COUNT(*) AS offered, SUM(app_status = 'accepted') AS accepted
+    FROM pushes GROUP BY run_id
+),
+delivery_ranked AS (
+  SELECT run_id, delivery_delay_s AS value,
+         ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY delivery_delay_s) AS rank,
+         COUNT(*) OVER (PARTITION BY run_id) AS n
+    FROM pushes WHERE delivery_delay_s IS NOT NULL
+),
+delivery AS (
+  SELECT run_id, MAX(CASE WHEN rank = (95 * n + 99) / 100 THEN value END) AS p95_s
+    FROM delivery_ranked GROUP BY run_id
+)
+SELECT r.sweep_id, w.parameter, r.sweep_value, r.sweep_x,
+       r.id AS run_id, r.replication, r.seed, r.status,
+       COALESCE(r.sim_reached_s, r.sim_duration_s) AS sim_s,
+       COALESCE(p.offered, 0) AS offered_pushes,
+       COALESCE(p.accepted, 0) AS accepted_pushes,
+       COALESCE(p.accepted, 0) / NULLIF(COALESCE(r.sim_reached_s, r.sim_duration_s), 0) AS goodput_per_s,
+       1.0 * p.accepted / p.offered AS success_ratio,
+       1.0 - 1.0 * p.accepted / p.offered AS failure_ratio,
+       d.p95_s AS delivery_p95_s
+  FROM runs r
+  JOIN sweeps w ON w.id = r.sweep_id
+  LEFT JOIN push_totals p ON p.run_id = r.id
+  LEFT JOIN delivery d ON d.run_id = r.id;

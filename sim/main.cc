@@ -10,6 +10,7 @@
 #include "lint.h"
 #include "runner.h"
 #include "scenario.h"
+#include "sweep.h"
 
 namespace {
 
@@ -76,7 +77,36 @@ int main(int argc, char** argv) {
   run->add_option("--pcap", run_options.pcap_dir, "write a pcap file per link end into this directory");
   run->add_flag("--quiet", run_options.quiet, "no progress bar");
 
+  // pushsim sweep: a run per value of one parameter and per replication, J processes at once.
+  std::string sweep_file;
+  pushsim::runner::SweepOptions sweep_options;
+  std::string sweep_vary;
+  std::uint64_t sweep_runs = 0;
+  std::uint64_t sweep_jobs = 0;
+  std::uint64_t sweep_seed = 0;
+  CLI::App* sweep = app.add_subcommand("sweep", "run a scenario for each value of a parameter, several at once");
+  sweep->add_option("scenario", sweep_file, "the scenario file (YAML)")->required();
+  CLI::Option* sweep_vary_option =
+      sweep->add_option("--vary", sweep_vary, "the parameter and its values, e.g. push.rate=50/s,100/s,200/s "
+                                              "(default: the scenario's sweep section)");
+  CLI::Option* sweep_runs_option = sweep->add_option("--runs", sweep_runs, "replications per value (seeds seed, seed+1, ...)")
+                                       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100000}));
+  CLI::Option* sweep_jobs_option = sweep->add_option("--jobs", sweep_jobs, "processes at once (default: the number of cores)")
+                                       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1024}));
+  CLI::Option* sweep_seed_option = sweep->add_option("--seed", sweep_seed, "the first seed (default: the scenario's)")
+                                       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{4294967295u}));
+  sweep->add_option("--set", sweep_options.overrides, "override a setting, e.g. scscf.QueueCapacity=200");
+  sweep->add_option("--db", sweep_options.database, "the results database (default: results/<scenario>.db)");
+  sweep->add_flag("--quiet", sweep_options.quiet, "no progress line");
+
   CLI11_PARSE(app, argc, argv);
+  if (sweep->parsed()) {
+    if (*sweep_vary_option) sweep_options.vary = sweep_vary;
+    if (*sweep_runs_option) sweep_options.runs = sweep_runs;
+    if (*sweep_jobs_option) sweep_options.jobs = sweep_jobs;
+    if (*sweep_seed_option) sweep_options.seed = sweep_seed;
+    return pushsim::runner::SweepCommand(sweep_file, sweep_options, std::cout, std::cerr);
+  }
   if (run->parsed()) {
     if (*run_seed_option) run_options.seed = run_seed;
     return pushsim::runner::RunCommand(run_file, run_options, std::cout, std::cerr);

@@ -1,10 +1,13 @@
 #include "recorder.h"
 
+#include "scenario.h"
 #include "schema_sql.h"
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <csignal>
+#include <iterator>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -220,9 +223,79 @@ void AppendQuoted(std::string& out, const unsigned char* text, int length) {
   out += '"';
 }
 
+// The statements of a schema script, each with the comments before it. sqlite3_complete()
+// decides where a statement ends, so semicolons in comments, strings and CREATE TRIGGER bodies
+// do not split one.
+std::vector<std::string> SplitStatements(const std::string& script) {
+  std::vector<std::string> statements;
+  std::string current;
+  for (const char c : script) {
+    current += c;
+    if (c == ';' && sqlite3_complete(current.c_str()) != 0) {
+      statements.push_back(std::move(current));
+      current.clear();
+    }
+  }
+  return statements;
+}
+
+// The name of the table, index or view a CREATE statement makes; empty for other statements.
+std::string CreatedName(std::string_view statement) {
+  // Skip blanks and "--" comments before the statement.
+  for (;;) {
+    const std::size_t start = statement.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) return {};
+    statement.remove_prefix(start);
+    if (statement.substr(0, 2) != "--") break;
+    const std::size_t end = statement.find('\n');
+    if (end == std::string_view::npos) return {};
+    statement.remove_prefix(end + 1);
+  }
+  for (const std::string_view prefix : {"CREATE TABLE ", "CREATE INDEX ", "CREATE VIEW "}) {
+    if (statement.substr(0, prefix.size()) != prefix) continue;
+    statement.remove_prefix(prefix.size());
+    const std::size_t end = statement.find_first_of(" \t\r\n(");
+    return std::string(statement.substr(0, end));
+  }
+  return {};
+}
+
+// Version 1 to 2: the columns ALTER TABLE adds (they come last in their tables, as in
+// schema.sql), then the objects version 2 added, created from the schema text in its order.
+constexpr const char* kColumnsAddedIn2[] = {
+    "ALTER TABLE runs ADD COLUMN sweep_id INTEGER REFERENCES sweeps (id)",
+    "ALTER TABLE runs ADD COLUMN sweep_value TEXT",
+    "ALTER TABLE runs ADD COLUMN sweep_x REAL",
+    "ALTER TABLE pushes ADD COLUMN call_id TEXT",
+};
+constexpr std::string_view kObjectsAddedIn2[] = {"sweeps", "runs_by_sweep", "nodes", "sweep_points"};
+
+// Migrates a version-1 database to version 2 inside the caller's transaction; on error the
+// caller rolls back, which leaves the database as it was.
+std::optional<std::string> MigrateFrom1(sqlite3* db, const std::string& schema_sql) {
+  for (const char* statement : kColumnsAddedIn2) {
+    if (Exec(db, statement) != SQLITE_OK) return std::string(sqlite3_errmsg(db));
+  }
+  std::size_t created = 0;
+  for (const std::string& statement : SplitStatements(schema_sql)) {
+    const std::string name = CreatedName(statement);
+    if (std::find(std::begin(kObjectsAddedIn2), std::end(kObjectsAddedIn2), name) == std::end(kObjectsAddedIn2)) {
+      continue;
+    }
+    if (Exec(db, statement.c_str()) != SQLITE_OK) return "cannot create " + name + ": " + sqlite3_errmsg(db);
+    ++created;
+  }
+  if (created != std::size(kObjectsAddedIn2)) {
+    return std::string("the schema text lacks some of the objects version 2 added");
+  }
+  if (Exec(db, "PRAGMA user_version = 2") != SQLITE_OK) return std::string(sqlite3_errmsg(db));
+  return std::nullopt;
+}
+
 // Columns that differ between two runs of the same inputs.
 bool IsRunIdentityColumn(std::string_view column) {
-  return column == "id" || column == "run_id" || column == "started_at" ||
+  // sweep_id is another table's row id; the sweep's value (sweep_value, sweep_x) is an input.
+  return column == "id" || column == "run_id" || column == "sweep_id" || column == "started_at" ||
          column == "finished_at" || column == "host" || column == "pid" ||
          column == "process_start";
 }
@@ -292,6 +365,7 @@ Recorder& Recorder::operator=(Recorder&& other) noexcept {
     insert_method_sample_.reset();
     insert_event_.reset();
     insert_message_.reset();
+    insert_node_.reset();
     db_ = std::move(other.db_);
     options_ = std::move(other.options_);
     insert_registration_ = std::move(other.insert_registration_);
@@ -300,12 +374,15 @@ Recorder& Recorder::operator=(Recorder&& other) noexcept {
     insert_method_sample_ = std::move(other.insert_method_sample_);
     insert_event_ = std::move(other.insert_event_);
     insert_message_ = std::move(other.insert_message_);
+    insert_node_ = std::move(other.insert_node_);
     run_id_ = std::exchange(other.run_id_, std::nullopt);
     registrations_ = std::move(other.registrations_);
     pushes_ = std::move(other.pushes_);
     samples_ = std::move(other.samples_);
     events_ = std::move(other.events_);
     messages_ = std::move(other.messages_);
+    nodes_ = std::move(other.nodes_);
+    sweep_tag_ = std::move(other.sweep_tag_);
     pending_rows_ = std::exchange(other.pending_rows_, 0);
     committed_rows_ = other.committed_rows_;
     dropped_rows_ = other.dropped_rows_;
@@ -369,6 +446,7 @@ DbResult<Recorder> Recorder::Open(const std::string& path, RecorderOptions optio
   if (!version || !objects) {
     return fail(ErrorFrom(handle, sqlite3_errcode(handle), path + " is not a usable results database"));
   }
+  int migrated_from = 0;
   if (*version == 0 && *objects == 0) {
     if (const int code = Exec(handle, schema_sql.c_str()); code != SQLITE_OK) {
       return fail(ErrorFrom(handle, code, "cannot create the schema from " + schema_path));
@@ -382,6 +460,16 @@ DbResult<Recorder> Recorder::Open(const std::string& path, RecorderOptions optio
   } else if (*version == 0) {
     return fail(DbError{0, path + " is not a pushsim results database: it holds tables but no "
                                "schema version (PRAGMA user_version is 0)"});
+  } else if (*version > kSchemaVersion) {
+    return fail(DbError{0, path + " has results schema version " + std::to_string(*version) +
+                               ", newer than this program's version " + std::to_string(kSchemaVersion) +
+                               ": it was written by a later pushsim; use that one, or another database"});
+  } else if (*version == 1) {
+    migrated_from = 1;
+    if (auto problem = MigrateFrom1(handle, schema_sql)) {
+      return fail(DbError{0, path + " is not a pushsim results database of schema version 1 (it cannot be "
+                                 "migrated to version " + std::to_string(kSchemaVersion) + "): " + *problem});
+    }
   } else if (*version != kSchemaVersion) {
     return fail(DbError{0, path + " has results schema version " + std::to_string(*version) +
                                "; this program reads and writes version " +
@@ -389,7 +477,8 @@ DbResult<Recorder> Recorder::Open(const std::string& path, RecorderOptions optio
   }
   if (auto mismatch = SchemaMismatch(handle, schema_sql)) {
     return fail(DbError{0, path + " is not a pushsim results database of schema version " +
-                               std::to_string(kSchemaVersion) + ": " + *mismatch});
+                               std::to_string(migrated_from != 0 ? migrated_from : kSchemaVersion) + ": " +
+                               *mismatch});
   }
 
   // Runs left 'running' by processes of this host that are gone.
@@ -441,7 +530,7 @@ DbStatus Recorder::Prepare() {
       {&insert_push_,
        "INSERT INTO pushes (run_id, push_id, created_s, method, size_bytes, target_kind, "
        "target_uri, terminal, final_code, app_status, response_delay_s, delivery_delay_s, "
-       "retries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+       "retries, call_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&insert_sample_,
        "INSERT INTO element_samples (run_id, element, role, time_s, interval_s, queue_length, "
        "utilization, messages_in, messages_out, refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
@@ -453,6 +542,7 @@ DbStatus Recorder::Prepare() {
       {&insert_message_,
        "INSERT INTO messages (run_id, time_s, node, direction, peer, first_line, call_id, cseq, "
        "size_bytes, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&insert_node_, "INSERT INTO nodes (run_id, name, role, address) VALUES (?, ?, ?, ?)"},
   };
   for (const Entry& entry : entries) {
     sqlite3_stmt* stmt = nullptr;
@@ -493,8 +583,8 @@ DbResult<std::int64_t> Recorder::BeginRun(const RunInfo& info) {
   auto insert = PrepareLocal(db_.get(),
                              "INSERT INTO runs (scenario, scenario_text, parameters, seed, "
                              "replication, program_version, host, pid, process_start, started_at, "
-                             "sim_duration_s, status) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')");
+                             "sim_duration_s, status, sweep_id, sweep_value, sweep_x) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)");
   if (!insert) return ErrorFrom(db_.get(), sqlite3_errcode(db_.get()), "cannot prepare the run");
   const std::string version = info.program_version.empty() ? PUSHSIM_VERSION : info.program_version;
   const std::string host = HostName();
@@ -519,6 +609,11 @@ DbResult<std::int64_t> Recorder::BeginRun(const RunInfo& info) {
   }
   BindText(stmt, 10, std::string_view(started_at));
   BindReal(stmt, 11, info.sim_duration_s);
+  if (sweep_tag_) {
+    sqlite3_bind_int64(stmt, 12, sweep_tag_->sweep_id);
+    BindText(stmt, 13, std::string_view(sweep_tag_->value));
+    BindReal(stmt, 14, sweep_tag_->x);
+  }  // else the three stay NULL
   if (auto begun = BeginImmediate(); !begun.ok()) return begun.error();
   if (const int code = sqlite3_step(stmt); code != SQLITE_DONE) {
     DbError error = ErrorFrom(db_.get(), code, "cannot record the run");
@@ -536,6 +631,58 @@ DbResult<std::int64_t> Recorder::BeginRun(const RunInfo& info) {
   run_id_ = id;
   last_error_.reset();
   return id;
+}
+
+DbResult<std::int64_t> Recorder::BeginSweep(const SweepInfo& info) {
+  if (!db_) return DbError{0, "the recorder is closed"};
+  auto insert = PrepareLocal(db_.get(),
+                             "INSERT INTO sweeps (scenario, parameter, \"values\", runs_per_value, jobs, "
+                             "started_at, status) VALUES (?, ?, ?, ?, ?, ?, 'running')");
+  if (!insert) return ErrorFrom(db_.get(), sqlite3_errcode(db_.get()), "cannot prepare the sweep");
+  std::string values = "[";
+  for (std::size_t i = 0; i < info.values.size(); ++i) values += (i ? "," : "") + JsonQuote(info.values[i]);
+  values += "]";
+  const std::string started_at = IsoTimestampNow();
+  sqlite3_stmt* stmt = insert.get();
+  BindText(stmt, 1, std::string_view(info.scenario));
+  BindText(stmt, 2, std::string_view(info.parameter));
+  BindText(stmt, 3, std::string_view(values));
+  sqlite3_bind_int64(stmt, 4, info.runs_per_value);
+  sqlite3_bind_int64(stmt, 5, info.jobs);
+  BindText(stmt, 6, std::string_view(started_at));
+  if (auto begun = BeginImmediate(); !begun.ok()) return begun.error();
+  int code = sqlite3_step(stmt);
+  const std::int64_t id = sqlite3_last_insert_rowid(db_.get());
+  insert.reset();
+  if (code == SQLITE_DONE) code = Exec(db_.get(), "COMMIT");
+  if (code != SQLITE_OK) {
+    DbError error = ErrorFrom(db_.get(), code, "cannot record the sweep");
+    Exec(db_.get(), "ROLLBACK");
+    return error;
+  }
+  return id;
+}
+
+DbStatus Recorder::FinishSweep(std::int64_t sweep_id, RunStatus status) {
+  if (!db_) return DbError{0, "the recorder is closed"};
+  auto update = PrepareLocal(db_.get(), "UPDATE sweeps SET status = ?2, finished_at = ?3 WHERE id = ?1");
+  if (!update) return ErrorFrom(db_.get(), sqlite3_errcode(db_.get()), "cannot finish the sweep");
+  const std::string finished_at = IsoTimestampNow();
+  sqlite3_bind_int64(update.get(), 1, sweep_id);
+  BindText(update.get(), 2, RunStatusName(status));
+  BindText(update.get(), 3, std::string_view(finished_at));
+  if (auto begun = BeginImmediate(); !begun.ok()) return begun.error();
+  int code = sqlite3_step(update.get());
+  const int changed = sqlite3_changes(db_.get());
+  update.reset();
+  if (code == SQLITE_DONE) code = Exec(db_.get(), "COMMIT");
+  if (code != SQLITE_OK) {
+    DbError error = ErrorFrom(db_.get(), code, "cannot finish the sweep");
+    Exec(db_.get(), "ROLLBACK");
+    return error;
+  }
+  if (changed == 0) return DbError{0, "no sweep " + std::to_string(sweep_id)};
+  return Done{};
 }
 
 bool Recorder::AcceptRow() {
@@ -590,6 +737,13 @@ void Recorder::AddMessage(MessageRow row) {
   AfterAdd();
 }
 
+void Recorder::AddNode(NodeRow row) {
+  if (!AcceptRow()) return;
+  nodes_.push_back(std::move(row));
+  ++pending_rows_;
+  AfterAdd();
+}
+
 DbStatus Recorder::WriteBatch() {
   if (pending_rows_ == 0) return Done{};
   if (!db_) return DbError{0, "the recorder is closed"};
@@ -631,6 +785,7 @@ DbStatus Recorder::WriteBatch() {
     BindReal(s, 11, row.response_delay_s);
     BindReal(s, 12, row.delivery_delay_s);
     sqlite3_bind_int64(s, 13, row.retries);
+    BindText(s, 14, row.call_id);
     if (!step(s)) break;
   }
   for (const auto& sample : samples_) {
@@ -684,6 +839,15 @@ DbStatus Recorder::WriteBatch() {
     BindText(s, 10, row.text);
     if (!step(s)) break;
   }
+  for (const auto& row : nodes_) {
+    if (code != SQLITE_DONE) break;
+    sqlite3_stmt* s = insert_node_.get();
+    sqlite3_bind_int64(s, 1, run);
+    BindText(s, 2, std::string_view(row.name));
+    BindText(s, 3, std::string_view(row.role));
+    BindText(s, 4, row.address);
+    if (!step(s)) break;
+  }
   if (code == SQLITE_DONE) {
     code = Exec(db, "COMMIT");
     if (code == SQLITE_OK) {
@@ -694,6 +858,7 @@ DbStatus Recorder::WriteBatch() {
       samples_.clear();
       events_.clear();
       messages_.clear();
+      nodes_.clear();
       return Done{};
     }
   }
@@ -708,6 +873,7 @@ DbStatus Recorder::WriteBatch() {
     samples_.clear();
     events_.clear();
     messages_.clear();
+    nodes_.clear();
   }
   return error;
 }
@@ -776,6 +942,7 @@ DbResult<std::string> Recorder::DumpRun(std::int64_t run_id) {
       {"element_method_samples", "SELECT * FROM element_method_samples WHERE run_id = ?1 ORDER BY id"},
       {"events", "SELECT * FROM events WHERE run_id = ?1 ORDER BY id"},
       {"messages", "SELECT * FROM messages WHERE run_id = ?1 ORDER BY id"},
+      {"nodes", "SELECT * FROM nodes WHERE run_id = ?1 ORDER BY name"},
   };
   sqlite3* db = db_.get();
   // One read transaction: every table seen at the same instant even while others write.
@@ -853,6 +1020,7 @@ void Recorder::CheckInterrupt() {
     insert_method_sample_.reset();
     insert_event_.reset();
     insert_message_.reset();
+    insert_node_.reset();
     db_.reset();  // closes the database and checkpoints the WAL
   }
   std::fflush(nullptr);

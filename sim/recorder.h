@@ -23,6 +23,15 @@
 // pending restores the default action and re-raises, so a runner stuck outside its loop can still
 // be stopped; its run is then marked 'aborted' by the next Open().
 //
+// Versions: a new database gets schema version kSchemaVersion. A version-1 database is migrated
+// to version 2 in place when opened, in the one transaction that checks the schema: the new
+// columns by ALTER TABLE, the new tables, index and view from the schema text itself (so a
+// migrated database and a new one cannot drift apart), then the whole schema is compared as for
+// any database. A newer version, or a database that is not ours, is refused and left unchanged.
+//
+// Sweeps (`pushsim sweep`): BeginSweep/FinishSweep record the `sweeps` row; SetSweepTag makes
+// every later BeginRun of this recorder tag its run with the sweep, the value and its number.
+//
 // Limits: a text column longer than kMaxTextBytes is truncated to that length (the message log's
 // full text is the only column expected to come near it). Rows are held in memory until their
 // batch is written; if writing fails, they stay buffered for the next attempt, up to
@@ -46,7 +55,7 @@ struct sqlite3_stmt;
 namespace pushsim::runner {
 
 // The schema version this program reads and writes (`PRAGMA user_version`).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr std::size_t kMaxTextBytes = 16 * 1024 * 1024;
 inline constexpr std::size_t kMaxPendingBatches = 16;
 
@@ -114,6 +123,30 @@ struct PushRow {
   std::optional<double> response_delay_s;  // from created to the final response
   std::optional<double> delivery_delay_s;  // from created to delivery at the UE
   int retries = 0;
+  std::optional<std::string> call_id;  // the Call-ID of the push's request
+};
+
+// A node that can appear in messages.node: topology nodes by DOT name and role, UEs as
+// "ue<user>.<terminal>" with role "ue"; the address is its IPv4 address as text.
+struct NodeRow {
+  std::string name, role;
+  std::optional<std::string> address;
+};
+
+// What BeginSweep() records; the recorder adds the wall-clock start.
+struct SweepInfo {
+  std::string scenario;             // the scenario's name
+  std::string parameter;            // the varied key, as --set takes it
+  std::vector<std::string> values;  // the values as given
+  std::int64_t runs_per_value = 1;
+  std::int64_t jobs = 1;
+};
+
+// The sweep a run belongs to: written into the runs row by BeginRun.
+struct SweepTag {
+  std::int64_t sweep_id = 0;
+  std::string value;       // the varied value as given, e.g. "200/s"
+  std::optional<double> x;  // that value in base units; none when it is not a number
 };
 
 struct MethodCounts {
@@ -138,7 +171,7 @@ struct ElementSample {
 
 struct EventRow {
   double time_s = 0;
-  std::string kind;  // lockout-engaged, refer-deferred, refer-discarded, 503, element-down, ...
+  std::string kind;  // 503, dropped, element-down, element-up, lockout, refer-deferred, refer-discarded, push-failed
   std::optional<std::string> element;
   std::optional<std::string> detail;
 };
@@ -175,8 +208,17 @@ class Recorder {
   // Flushes; a run still open is finished as 'aborted'.
   ~Recorder();
 
-  // Starts a run (status 'running') and makes it the run the Add methods write to.
+  // Starts a run (status 'running') and makes it the run the Add methods write to. The run is
+  // tagged with the sweep tag in force (SetSweepTag), if any.
   DbResult<std::int64_t> BeginRun(const RunInfo& info);
+  // The tag BeginRun writes from now on; nullopt: runs that are part of no sweep.
+  void SetSweepTag(std::optional<SweepTag> tag) { sweep_tag_ = std::move(tag); }
+  const std::optional<SweepTag>& sweep_tag() const { return sweep_tag_; }
+
+  // Records a sweep (status 'running'); returns its id.
+  DbResult<std::int64_t> BeginSweep(const SweepInfo& info);
+  // Records how sweep `sweep_id` ended and when.
+  DbStatus FinishSweep(std::int64_t sweep_id, RunStatus status);
   std::optional<std::int64_t> current_run() const { return run_id_; }
 
   // Buffer a row for the current run (ignored without one); a full batch is written at once.
@@ -186,6 +228,7 @@ class Recorder {
   void AddElementSample(ElementSample sample);
   void AddEvent(EventRow row);
   void AddMessage(MessageRow row);
+  void AddNode(NodeRow row);
 
   // Writes every buffered row in one transaction.
   DbStatus Flush();
@@ -237,6 +280,7 @@ class Recorder {
   Statement insert_method_sample_;
   Statement insert_event_;
   Statement insert_message_;
+  Statement insert_node_;
 
   std::optional<std::int64_t> run_id_;
   std::vector<RegistrationRow> registrations_;
@@ -244,6 +288,8 @@ class Recorder {
   std::vector<ElementSample> samples_;
   std::vector<EventRow> events_;
   std::vector<MessageRow> messages_;
+  std::vector<NodeRow> nodes_;
+  std::optional<SweepTag> sweep_tag_;
   std::size_t pending_rows_ = 0;
   std::uint64_t committed_rows_ = 0;
   std::uint64_t dropped_rows_ = 0;

@@ -11,12 +11,14 @@
 #include <set>
 #include <sstream>
 
+#include "apps/content-server-app.h"
 #include "apps/ims-apps.h"
-#include "apps/sip-ue-app.h"
+#include "apps/push-apps.h"
 #include "ns3/attribute.h"
 #include "ns3/pointer.h"
 #include "ns3/random-variable-stream.h"
 #include "ns3/type-id.h"
+#include "wire/text.h"
 
 namespace pushsim::runner {
 
@@ -51,6 +53,14 @@ std::string_view PushTargetName(PushTarget target) {
     case PushTarget::kAllTerminals: return "all-terminals";
   }
   return "user";
+}
+
+std::string_view PushPickName(PushPick pick) {
+  switch (pick) {
+    case PushPick::kRoundRobin: return "round-robin";
+    case PushPick::kRandom: return "random";
+  }
+  return "round-robin";
 }
 
 std::string_view LockoutName(Lockout lockout) {
@@ -332,6 +342,17 @@ Problem ToAppId(const Scalar& value, std::string& out) {
   return std::nullopt;
 }
 
+// The Push subscription model (OMA 004) and REFER-triggered subscriptions (003 6.2.3.3) use the
+// sender's ua-profile package (RFC 6080); the Push Receiver Agent subscribes to nothing else.
+Problem ToEventPackage(const Scalar& value, std::string& out) {
+  if (!wire::EqualsIgnoreCase(value.text, "ua-profile")) {
+    return "'" + value.text + "' is not an event package the Push Receiver Agent subscribes to; expected ua-profile "
+           "(the Push subscription model, OMA 004)";
+  }
+  out = "ua-profile";
+  return std::nullopt;
+}
+
 // ---- Fields of the workload kinds, shared by YAML maps and --set.
 
 template <typename Spec>
@@ -390,6 +411,10 @@ const std::vector<Field<PushWorkload>>& FieldsOf() {
          return ToEnum(v, {PushTarget::kUser, PushTarget::kGruu, PushTarget::kAllTerminals}, PushTargetName,
                        w.target);
        }},
+      {"pick",
+       [](W& w, const Scalar& v, const Scenario&) {
+         return ToEnum(v, {PushPick::kRoundRobin, PushPick::kRandom}, PushPickName, w.pick);
+       }},
       {"app_id", [](W& w, const Scalar& v, const Scenario&) { return ToAppId(v, w.app_id); }},
       {"delivery_report", [](W& w, const Scalar& v, const Scenario&) { return ToBool(v, w.delivery_report); }},
   };
@@ -402,7 +427,7 @@ const std::vector<Field<SubscriptionWorkload>>& FieldsOf() {
   static const std::vector<Field<W>> fields = {
       {"who", [](W& w, const Scalar& v, const Scenario&) { return ToUserSelection(v, w.who); }},
       {"at", [](W& w, const Scalar& v, const Scenario&) { return ToDuration(v, w.at); }},
-      {"event", [](W& w, const Scalar& v, const Scenario&) { return ToAppId(v, w.event); }},
+      {"event", [](W& w, const Scalar& v, const Scenario&) { return ToEventPackage(v, w.event); }},
       {"expires", [](W& w, const Scalar& v, const Scenario&) { return ToDuration(v, w.expires); }},
   };
   return fields;
@@ -416,7 +441,7 @@ const std::vector<Field<ReferSubscriptionWorkload>>& FieldsOf() {
       {"at", [](W& w, const Scalar& v, const Scenario&) { return ToDuration(v, w.at); }},
       {"from",
        [](W& w, const Scalar& v, const Scenario& s) { return ToNodeName(v, s.topology, NodeRole::kAs, w.from); }},
-      {"event", [](W& w, const Scalar& v, const Scenario&) { return ToAppId(v, w.event); }},
+      {"event", [](W& w, const Scalar& v, const Scenario&) { return ToEventPackage(v, w.event); }},
   };
   return fields;
 }
@@ -515,7 +540,7 @@ constexpr const char* kWorkloadKinds =
 
 // ---- ns-3 attributes.
 
-const char* const kElements[] = {"pcscf", "icscf", "scscf", "hss", "as", "content", "ue"};
+const char* const kElements[] = {"pcscf", "icscf", "scscf", "hss", "as", "content", "attacker", "ue"};
 
 bool IsElement(std::string_view name) {
   return std::any_of(std::begin(kElements), std::end(kElements), [&](const char* e) { return name == e; });
@@ -526,7 +551,11 @@ std::optional<ns3::TypeId> ElementType(std::string_view element) {
   if (element == "icscf") return ICscfApplication::GetTypeId();
   if (element == "scscf") return ScscfApplication::GetTypeId();
   if (element == "hss") return HssApplication::GetTypeId();
-  if (element == "ue") return SipUeApplication::GetTypeId();
+  if (element == "as") return PushSenderApplication::GetTypeId();
+  if (element == "content") return ContentServerApplication::GetTypeId();
+  if (element == "attacker") return ReferFloodApplication::GetTypeId();
+  // The runner installs every UE as a push receiver.
+  if (element == "ue") return PushReceiverApplication::GetTypeId();
   return std::nullopt;
 }
 
@@ -586,7 +615,9 @@ Problem CheckRandomVariable(const std::string& text) {
 }
 
 Problem CheckPlainValue(const ns3::TypeId::AttributeInformation& info, const std::string& text, std::string& canonical) {
-  const std::string type = info.checker->GetValueTypeName();
+  std::string type = info.checker->GetValueTypeName();
+  // ns-3 names some value types without their namespace (StringValue's checker says "StringValue").
+  if (type.rfind("ns3::", 0) != 0) type = "ns3::" + type;
   canonical = text;
   if (type == "ns3::TimeValue") {
     const auto duration = ParseDuration(text);
@@ -725,7 +756,7 @@ std::optional<SourceError> ApplySetting(Scenario& scenario, const Scalar& key, c
                                 "'; expected duration, seed, core.icscf, trace.messages, trace.pcap, "
                                 "sampling.interval, subscribers.users, subscribers.terminals_per_user, "
                                 "subscribers.gruu, ELEMENT.Attribute (ELEMENT: pcscf, icscf, scscf, hss, as, "
-                                "content, ue), KIND.field or workloads.N.field");
+                                "content, attacker, ue), KIND.field or workloads.N.field");
 }
 
 // ---- Consistency of the whole scenario, checked after the file and after each override.
@@ -859,6 +890,7 @@ class Parser {
   std::optional<SourceError> ParseCore(Scenario& scenario, const YAML::Node& node);
   std::optional<SourceError> ParseSubscribers(Scenario& scenario, const YAML::Node& node);
   std::optional<SourceError> ParseWorkloads(Scenario& scenario, const YAML::Node& node);
+  std::optional<SourceError> ParseSweep(Scenario& scenario, const Scalar& section, const YAML::Node& node);
   std::optional<SourceError> ReadFile(const Scalar& value, std::string& path, std::string& text) const;
 
   std::string file_;
@@ -1031,6 +1063,72 @@ std::optional<SourceError> Parser::ParseWorkloads(Scenario& scenario, const YAML
   return std::nullopt;
 }
 
+// Checks one sweep value as `--set key=value` would be checked, on a copy of the finished
+// scenario; every error is placed at the key (an unknown key) or at the value.
+std::optional<SourceError> CheckSweepValue(const Scenario& scenario, const Scalar& key, const Scalar& value) {
+  Scenario trial = scenario;
+  if (auto error = ApplySetting(trial, key, value)) return error;
+  if (auto error = CheckConsistency(trial, value.where)) {
+    SourceError at_value = ErrorAt(value.where, "sweep value '" + value.text + "': " + error->message);
+    const bool elsewhere = error->file != value.where.file || error->line != value.where.line ||
+                           error->column != value.where.column;
+    if (elsewhere && error->line > 0) {
+      at_value.message += " (see " + error->file + ":" + std::to_string(error->line) + ":" +
+                          std::to_string(error->column) + ")";
+    }
+    return at_value;
+  }
+  return std::nullopt;
+}
+
+std::optional<SourceError> Parser::ParseSweep(Scenario& scenario, const Scalar& section, const YAML::Node& node) {
+  SweepSpec sweep;
+  bool have_vary = false;
+  YAML::Node values;
+  Scalar key;
+  auto error = ForEachKey(node, "sweep", {"vary", "runs"}, [&](const Scalar& entry, const YAML::Node& value) {
+    if (entry.text == "runs") {
+      Scalar text;
+      if (auto scalar_error = RequireScalar(value, "runs", text)) return scalar_error;
+      if (auto problem = ToUnsigned(text, 1, kMaxSweepRuns, sweep.runs)) {
+        return std::optional<SourceError>(ErrorAt(text.where, "runs: " + *problem + " (replications per value)"));
+      }
+      return std::optional<SourceError>();
+    }
+    have_vary = true;
+    if (!value.IsMap() || value.size() != 1) {
+      return std::optional<SourceError>(
+          ErrorAt(value.IsMap() || value.IsSequence() || value.IsScalar() ? Where(value) : entry.where,
+                  "vary: expected exactly one key and its list of values, e.g. vary: {push.rate: [50/s, 100/s]}" +
+                      std::string(value.IsMap() && value.size() > 1 ? " (a sweep varies one key)" : "")));
+    }
+    const auto only = value.begin();
+    if (auto scalar_error = RequireScalar(only->first, "vary key", key)) return scalar_error;
+    values = only->second;
+    return std::optional<SourceError>();
+  });
+  if (error) return error;
+  if (!have_vary) return ErrorAt(section.where, "sweep: missing required key 'vary'; expected vary: {KEY: [V1, V2, ...]}");
+  if (!values.IsSequence() || values.size() == 0) {
+    return ErrorAt(values.IsNull() ? key.where : Where(values),
+                   key.text + ": expected a non-empty list of values, e.g. [50/s, 100/s]");
+  }
+  if (values.size() > kMaxSweepValues) return ErrorAt(Where(values), key.text + ": more than 1000 values");
+  sweep.key = key.text;
+  sweep.where = key.where;
+  for (const auto& item : values) {
+    Scalar value;
+    if (auto scalar_error = RequireScalar(item, key.text, value)) return scalar_error;
+    if (std::find(sweep.values.begin(), sweep.values.end(), value.text) != sweep.values.end()) {
+      return ErrorAt(value.where, key.text + ": '" + value.text + "' appears twice; expected each value once");
+    }
+    if (auto value_error = CheckSweepValue(scenario, key, value)) return value_error;
+    sweep.values.push_back(value.text);
+  }
+  scenario.sweep = std::move(sweep);
+  return std::nullopt;
+}
+
 Loaded<Scenario> Parser::Run(std::string_view text) {
   Scenario scenario;
   scenario.file = file_;
@@ -1048,7 +1146,7 @@ Loaded<Scenario> Parser::Run(std::string_view text) {
 
   const std::vector<std::string> sections = {"name",        "description", "duration", "seed",  "topology",
                                              "core",        "subscribers", "workloads", "set",  "trace",
-                                             "sampling"};
+                                             "sampling",    "sweep"};
   std::map<std::string, std::pair<Scalar, YAML::Node>> found;
   auto error = ForEachKey(root, "the scenario", sections, [&](const Scalar& key, const YAML::Node& value) {
     found.emplace(key.text, std::make_pair(key, value));
@@ -1114,6 +1212,10 @@ Loaded<Scenario> Parser::Run(std::string_view text) {
     if (e) return *e;
   }
   if (auto e = CheckConsistency(scenario, icscf_where_)) return *e;
+  // Last: each value is checked against the scenario as it now stands.
+  if (const auto it = found.find("sweep"); it != found.end()) {
+    if (auto e = ParseSweep(scenario, it->second.first, it->second.second)) return *e;
+  }
   return scenario;
 }
 
@@ -1218,7 +1320,8 @@ std::string WorkloadJson(const Workload& workload) {
           out.Str("arrival", ArrivalName(w.arrival)).Str("rate", RateText(w.rate)).Str("start", DurationText(w.start));
           out.Raw("stop", w.stop ? JsonQuote(DurationText(*w.stop)) : "null").Num("count", w.count);
           out.Str("method", PushMethodName(w.method)).Str("size", w.size.Text());
-          out.Str("target", PushTargetName(w.target)).Str("app_id", w.app_id).Bool("delivery_report", w.delivery_report);
+          out.Str("target", PushTargetName(w.target)).Str("pick", PushPickName(w.pick)).Str("app_id", w.app_id);
+          out.Bool("delivery_report", w.delivery_report);
         } else if constexpr (std::is_same_v<W, SubscriptionWorkload>) {
           out.Str("who", w.who.Text()).Str("at", DurationText(w.at)).Str("event", w.event);
           out.Str("expires", DurationText(w.expires));
@@ -1299,6 +1402,10 @@ std::string ScenarioSummary(const Scenario& s) {
   for (const Workload& w : s.workloads) {
     std::string json = WorkloadJson(w);
     out << "    " << WorkloadKind(w.spec) << " (line " << w.where.line << ") " << json << "\n";
+  }
+  if (s.sweep) {
+    out << "  sweep: " << s.sweep->key << " over " << JoinNames(s.sweep->values) << " (" << s.sweep->runs
+        << (s.sweep->runs == 1 ? " run" : " runs") << " each)\n";
   }
   if (!s.attributes.empty()) {
     out << "  attributes:";

@@ -19,24 +19,34 @@
 //     cells: [cell1, cell2]                           # round robin; default: every cell
 //   workloads:
 //     - registration: {arrival: poisson, rate: 50/s, start: 0s}
-//     - push: {arrival: poisson, rate: 2/s, start: 5s, method: auto, size: "uniform(100B, 8KiB)"}
+//     - push: {arrival: poisson, rate: 2/s, start: 5s, method: auto, size: "uniform(100B, 8KiB)",
+//              pick: round-robin}                   # or random: which user each push goes to
 //     - failure: {element: pcscf, down: 10s, up: 12s}
 //   set: {scscf.QueueCapacity: 100}                   # the keys --set takes
 //   trace: {messages: summary, pcap: false}
 //   sampling: {interval: 1s}
+//   sweep:                                            # what `pushsim sweep` varies (run ignores it)
+//     vary: {push.rate: [50/s, 100/s, 200/s]}         # exactly one key, any key --set takes
+//     runs: 3                                         # replications per value
 //
 // Every error names the file, line and column and what was expected. `--set key=value`
 // (ApplyOverride) and the file's `set:` section take the same keys:
 //   duration, seed, core.icscf, trace.messages, trace.pcap, sampling.interval,
 //   subscribers.users, subscribers.terminals_per_user, subscribers.gruu, subscribers.aor,
-//   ELEMENT.Attribute  (ELEMENT: pcscf, icscf, scscf, hss, as, content, ue; an ns-3 attribute),
+//   ELEMENT.Attribute  (ELEMENT: pcscf, icscf, scscf, hss, as, content, attacker, ue; an ns-3
+//                       attribute),
 //   KIND.field         (the only workload of that kind, e.g. push.rate=20/s),
 //   workloads.N.field  (the N-th workload, counted from 0).
 //
-// ns-3 attribute values are checked against the element's ns-3 TypeId where the element has one
-// (pcscf, icscf, scscf, hss, ue): the attribute must exist and the value convert. Time values take
-// this file's durations ("2ms"); random variables take "ns3::ConstantRandomVariable[Constant=1]".
-// as and content have no registered type yet: any attribute name of the ns-3 form is kept.
+// ns-3 attribute values are checked against the element's ns-3 TypeId: the attribute must exist
+// and the value convert. The types: pcscf, icscf, scscf, hss (the IMS core), as
+// (PushSenderApplication), content (ContentServerApplication), attacker (ReferFloodApplication)
+// and ue (PushReceiverApplication: every UE is a push receiver). Time values take this file's
+// durations ("2ms"); random variables take "ns3::ConstantRandomVariable[Constant=1]".
+//
+// The sweep section: each value is checked as `--set KEY=VALUE` would be, against the whole
+// scenario, and an error names the value's line and column. It is not part of ParametersJson (a
+// run is one point of a sweep; the runs table records the value).
 //
 // Limits (kMax* below): scenario and profile text at most 1 MiB each; at most 10,000,000 users and
 // terminals in all, 64 terminals per user, 1,000 workloads, 64 application ids; seeds 1 to 2^32-1.
@@ -71,12 +81,16 @@ struct SourcePosition {
 enum class Arrival { kAllAtOnce, kPoisson, kRamp, kPeriodic };
 enum class PushMethod { kAuto, kMessage, kIndirection, kInviteMsrp, kNotify };
 enum class PushTarget { kUser, kGruu, kAllTerminals };
+// Which user each push of a campaign goes to: the users in turn from the first (so `count:
+// <users>` pushes every user once), or one drawn uniformly for each push.
+enum class PushPick { kRoundRobin, kRandom };
 enum class Lockout { kNone, kDefer, kDiscard };
 enum class MessageTrace { kOff, kSummary, kFull };
 
 std::string_view ArrivalName(Arrival arrival);
 std::string_view PushMethodName(PushMethod method);
 std::string_view PushTargetName(PushTarget target);
+std::string_view PushPickName(PushPick pick);  // round-robin | random
 std::string_view LockoutName(Lockout lockout);
 std::string_view MessageTraceName(MessageTrace trace);
 
@@ -118,25 +132,27 @@ struct PushWorkload {
   PushMethod method = PushMethod::kAuto;
   SizeDistribution size;
   PushTarget target = PushTarget::kUser;
+  PushPick pick = PushPick::kRoundRobin;
   std::string app_id;  // empty: the first of subscribers.app_ids
   bool delivery_report = false;
 };
 
-// SUBSCRIBE to an event package (default the reg event, RFC 3680) for the selected users at `at`.
+// Each terminal of the selected users SUBSCRIBEs at `at` to the push sender's ua-profile event
+// package (RFC 6080), the Push subscription model of OMA 004; `event` accepts only ua-profile.
 struct SubscriptionWorkload {
   UserSelection who;
   Duration at{0};
-  std::string event = "reg";
+  std::string event = "ua-profile";
   Duration expires = std::chrono::seconds(3600);
 };
 
 // A REFER from node `from` (an application server; default the first) that makes each selected
-// UE subscribe (OMA Push using SIP: REFER-triggered subscription).
+// UE subscribe to its ua-profile package (OMA 003 6.2.3.3: REFER-triggered subscription).
 struct ReferSubscriptionWorkload {
   UserSelection who;
   Duration at{0};
   std::string from;  // node name
-  std::string event = "reg";
+  std::string event = "ua-profile";
 };
 
 // An attacker node sends REFERs for user `target` at `rate` from `start` for `duration`; the
@@ -202,6 +218,17 @@ struct Terminal {
   std::size_t cell = 0;  // index into Topology::nodes
 };
 
+// The `sweep:` section: one key varied over values, each run `runs` times.
+struct SweepSpec {
+  std::string key;                  // any key --set takes, e.g. push.rate
+  std::vector<std::string> values;  // as written, e.g. "50/s"
+  std::uint64_t runs = 1;           // replications per value
+  SourcePosition where;             // the key's position in the file
+};
+
+inline constexpr std::size_t kMaxSweepValues = 1000;
+inline constexpr std::uint64_t kMaxSweepRuns = 100000;
+
 struct Scenario {
   std::string file;  // as given to LoadScenario
   std::string name;
@@ -218,6 +245,7 @@ struct Scenario {
   bool pcap = false;
   Duration sample_interval = std::chrono::seconds(1);
   std::vector<std::string> overrides;  // the --set texts applied, in order
+  std::optional<SweepSpec> sweep;      // what `pushsim sweep` varies; `pushsim run` ignores it
 
   // The scenario file as read, for the runs table.
   const std::string& Text() const { return text_; }

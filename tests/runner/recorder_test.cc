@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -158,12 +159,15 @@ TEST_F(RecorderTest, RefusesOurVersionNumberWithOtherColumns) {
   }
   auto opened = Recorder::Open(DbPath());
   ASSERT_FALSE(opened.ok());
-  // The version number alone does not make it ours: the first difference (in name order, the
-  // missing table element_method_samples) is named.
-  EXPECT_NE(opened.error().message.find("not a pushsim results database of schema version 1: "
-                                        "table element_method_samples is missing"),
-            std::string::npos)
+  // The version number alone does not make it ours: migrating it to version 2 fails on the first
+  // table it lacks, and the failed migration leaves it exactly as it was.
+  EXPECT_NE(opened.error().message.find("not a pushsim results database of schema version 1"), std::string::npos)
       << opened.error().message;
+  EXPECT_NE(opened.error().message.find("no such table: pushes"), std::string::npos) << opened.error().message;
+  Connection check(DbPath());
+  EXPECT_EQ(QueryInt(check.db, "PRAGMA user_version"), 1);
+  EXPECT_EQ(QueryInt(check.db, "SELECT COUNT(*) FROM pragma_table_info('runs')"), 2);
+  EXPECT_EQ(QueryInt(check.db, "SELECT COUNT(*) FROM sqlite_schema"), 1);
 }
 
 TEST_F(RecorderTest, RefusesAMissingColumnInOurTables) {
@@ -179,7 +183,7 @@ TEST_F(RecorderTest, RefusesAMissingColumnInOurTables) {
   EXPECT_NE(opened.error().message.find("table runs has columns (id, scenario, scenario_text"),
             std::string::npos)
       << opened.error().message;
-  EXPECT_NE(opened.error().message.find("status, error)"), std::string::npos) << opened.error().message;
+  EXPECT_NE(opened.error().message.find("status, error, sweep_id"), std::string::npos) << opened.error().message;
 }
 
 TEST_F(RecorderTest, RefusesAnotherSchemaVersion) {
@@ -190,6 +194,134 @@ TEST_F(RecorderTest, RefusesAnotherSchemaVersion) {
   auto opened = Recorder::Open(DbPath());
   ASSERT_FALSE(opened.ok());
   EXPECT_NE(opened.error().message.find("schema version 7"), std::string::npos) << opened.error().message;
+}
+
+TEST_F(RecorderTest, RefusesANewerVersionOfItsOwnSchemaAndLeavesItAlone) {
+  {
+    Recorder recorder = OpenOrDie(DbPath());
+    ASSERT_TRUE(recorder.BeginRun(Info()).ok());
+    ASSERT_TRUE(recorder.FinishRun(RunStatus::kCompleted).ok());
+  }
+  {
+    Connection later(DbPath());
+    ExecOrFail(later.db, "PRAGMA user_version = 3");
+  }
+  auto opened = Recorder::Open(DbPath());
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().message.find("has results schema version 3, newer than this program's version 2"),
+            std::string::npos)
+      << opened.error().message;
+  Connection check(DbPath());
+  EXPECT_EQ(QueryInt(check.db, "PRAGMA user_version"), 3);
+  EXPECT_EQ(QueryInt(check.db, "SELECT COUNT(*) FROM runs"), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration from schema version 1 (tests/runner/schema-v1.sql is results/schema.sql as it was)
+
+std::string SchemaV1Text() {
+  std::ifstream in(std::string(PUSHSIM_SOURCE_DIR) + "/tests/runner/schema-v1.sql", std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Every table's columns as "table.name type notnull pk default", and the foreign keys, in name
+// order: what must be equal between a migrated database and a new one.
+std::string ColumnsOfEveryTable(sqlite3* db) {
+  return Query(db,
+               "SELECT group_concat(line, '; ') FROM (SELECT t.name || '.' || c.name || ' ' || c.type || ' ' || "
+               "c.\"notnull\" || ' ' || c.pk || ' ' || COALESCE(c.dflt_value, '-') AS line "
+               "FROM sqlite_schema t, pragma_table_info(t.name) c WHERE t.type = 'table' "
+               "ORDER BY t.name, c.cid)") +
+         " / " +
+         Query(db,
+               "SELECT group_concat(line, '; ') FROM (SELECT t.name || '.' || f.\"from\" || '->' || f.\"table\" "
+               "|| '.' || COALESCE(f.\"to\", 'pk') || ' ' || f.on_delete AS line "
+               "FROM sqlite_schema t, pragma_foreign_key_list(t.name) f WHERE t.type = 'table' "
+               "ORDER BY t.name, f.id)");
+}
+
+TEST_F(RecorderTest, MigratesAVersion1DatabaseAndKeepsItsRows) {
+  const std::string v1 = SchemaV1Text();
+  ASSERT_NE(v1.find("PRAGMA user_version = 1;"), std::string::npos) << "fixture missing";
+  {
+    Connection old(DbPath());
+    ExecOrFail(old.db, "PRAGMA journal_mode = WAL");
+    ExecOrFail(old.db, v1.c_str());
+    ExecOrFail(old.db,
+               "INSERT INTO runs (scenario, scenario_text, parameters, seed, program_version, host, pid, "
+               "started_at, sim_duration_s, sim_reached_s, status) VALUES ('old', 'name: old', "
+               "'{\"push.rate\":\"5/s\"}', 4, '0.0.9', 'elsewhere', 1, '2024-01-01T00:00:00.000Z', 10, 10, "
+               "'completed');"
+               "INSERT INTO pushes (run_id, push_id, created_s, method, size_bytes, target_kind, target_uri, "
+               "final_code, app_status, response_delay_s, delivery_delay_s) VALUES "
+               "(1, 1, 0.5, 'MESSAGE', 100, 'user', 'sip:user1@home1.net', 200, 'accepted', 0.1, 0.2), "
+               "(1, 2, 0.7, 'MESSAGE', 100, 'user', 'sip:user2@home1.net', 480, 'undeliverable', 0.3, NULL);"
+               "INSERT INTO events (run_id, time_s, kind, element) VALUES (1, 2.5, '503', 'scscf');");
+  }
+  {
+    Recorder recorder = OpenOrDie(DbPath());
+    sqlite3* db = recorder.handle();
+    EXPECT_EQ(QueryInt(db, "PRAGMA user_version"), 2);
+    // The old rows are all there, unchanged, with NULL in the new columns.
+    EXPECT_EQ(Query(db, "SELECT scenario || '/' || parameters || '/' || seed || '/' || status || '/' || host FROM runs"),
+              R"(old/{"push.rate":"5/s"}/4/completed/elsewhere)");
+    EXPECT_EQ(Query(db, "SELECT sweep_id IS NULL AND sweep_value IS NULL AND sweep_x IS NULL FROM runs"), "1");
+    EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM pushes WHERE call_id IS NULL"), 2);
+    EXPECT_EQ(Query(db, "SELECT group_concat(final_code || ':' || app_status, ',') FROM pushes"),
+              "200:accepted,480:undeliverable");
+    EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM events"), 1);
+    // The old views still answer for it: 1 accepted of 2.
+    EXPECT_DOUBLE_EQ(QueryReal(db, "SELECT push_success_ratio FROM run_summary"), 0.5);
+
+    // The new tables take rows.
+    auto sweep = recorder.BeginSweep(SweepInfo{"old", "push.rate", {"5/s"}, 1, 1});
+    ASSERT_TRUE(sweep.ok()) << sweep.error().message;
+    recorder.SetSweepTag(SweepTag{sweep.value(), "5/s", 5.0});
+    ASSERT_TRUE(recorder.BeginRun(Info("old", 4)).ok());
+    PushRow push = Push(1);
+    push.call_id = "c1@as";
+    recorder.AddPush(push);
+    recorder.AddNode(NodeRow{"scscf", "scscf", std::string("10.0.0.3")});
+    ASSERT_TRUE(recorder.FinishRun(RunStatus::kCompleted, {}, 10).ok());
+    EXPECT_EQ(Query(db, "SELECT call_id FROM pushes WHERE run_id = 2"), "c1@as");
+    EXPECT_EQ(Query(db, "SELECT sweep_value || '/' || sweep_x FROM runs WHERE id = 2"), "5/s/5.0");
+    EXPECT_EQ(Query(db, "SELECT address FROM nodes WHERE run_id = 2 AND name = 'scscf'"), "10.0.0.3");
+  }
+  // The migrated database has the very tables, columns, keys, indexes and views of a new one,
+  // and opens again without another migration.
+  Recorder fresh = OpenOrDie(DbPath("fresh.db"));
+  Recorder again = OpenOrDie(DbPath());
+  EXPECT_EQ(ColumnsOfEveryTable(again.handle()), ColumnsOfEveryTable(fresh.handle()));
+  const std::string objects =
+      "SELECT group_concat(type || ' ' || name, ', ') FROM (SELECT type, name FROM sqlite_schema ORDER BY name)";
+  EXPECT_EQ(Query(again.handle(), objects), Query(fresh.handle(), objects));
+  const std::string view = "SELECT sql FROM sqlite_schema WHERE name = 'sweep_points'";
+  EXPECT_EQ(Query(again.handle(), view), Query(fresh.handle(), view));
+  EXPECT_EQ(Query(again.handle(), "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(Query(again.handle(), "PRAGMA foreign_key_check"), "no row");
+}
+
+TEST_F(RecorderTest, AMigrationThatFailsChangesNothing) {
+  // A version-1 database whose messages table is not ours: the migration adds the sweep
+  // columns to runs and pushes first, then the check finds the difference and rolls it all back.
+  {
+    Connection old(DbPath());
+    ExecOrFail(old.db, SchemaV1Text().c_str());
+    ExecOrFail(old.db, "DROP INDEX messages_by_run_time; DROP INDEX messages_by_call; DROP TABLE messages;"
+                       "CREATE TABLE messages (run_id INTEGER, what TEXT)");
+  }
+  auto opened = Recorder::Open(DbPath());
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().message.find("table messages has columns (run_id, what)"), std::string::npos)
+      << opened.error().message;
+  Connection check(DbPath());
+  EXPECT_EQ(QueryInt(check.db, "PRAGMA user_version"), 1);
+  EXPECT_EQ(QueryInt(check.db, "SELECT COUNT(*) FROM pragma_table_info('runs') WHERE name LIKE 'sweep%'"), 0);
+  EXPECT_EQ(QueryInt(check.db, "SELECT COUNT(*) FROM pragma_table_info('pushes') WHERE name = 'call_id'"), 0);
+  EXPECT_EQ(QueryInt(check.db, "SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('sweeps', 'nodes', 'sweep_points')"),
+            0);
 }
 
 TEST_F(RecorderTest, RefusesAFileThatIsNotADatabase) {
@@ -333,9 +465,22 @@ TEST_F(RecorderTest, WritesEveryKindOfRowWithItsNulls) {
   message.cseq = "1 REGISTER";
   message.size_bytes = 512;
   recorder.AddMessage(message);
+  recorder.AddNode(NodeRow{"ue3.1", "ue", std::string("10.1.0.7")});
+  recorder.AddNode(NodeRow{"router1", "router", std::nullopt});
+  PushRow push = Push(1);
+  push.call_id = "a84b4c76e66711";
+  recorder.AddPush(push);
+  recorder.AddPush(Push(2));  // no call_id: NULL
   ASSERT_TRUE(recorder.FinishRun(RunStatus::kCompleted).ok());
 
   sqlite3* db = recorder.handle();
+  EXPECT_EQ(Query(db, "SELECT group_concat(name || '/' || role || '/' || COALESCE(address, 'NULL'), ',') "
+                      "FROM (SELECT * FROM nodes ORDER BY name)"),
+            "router1/router/NULL,ue3.1/ue/10.1.0.7");
+  EXPECT_EQ(Query(db, "SELECT group_concat(COALESCE(call_id, 'NULL'), ',') FROM (SELECT * FROM pushes ORDER BY push_id)"),
+            "a84b4c76e66711,NULL");
+  // A run is not a sweep's unless tagged.
+  EXPECT_EQ(Query(db, "SELECT sweep_id IS NULL AND sweep_value IS NULL AND sweep_x IS NULL FROM runs"), "1");
   EXPECT_EQ(Query(db, "SELECT end_s IS NULL AND final_code IS NULL AND retransmissions = 6 FROM registrations"), "1");
   EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM element_method_samples WHERE element = 'scscf' AND time_s = 2"), 2);
   EXPECT_EQ(QueryInt(db, "SELECT refused FROM element_method_samples WHERE method = 'REGISTER'"), 1);
@@ -853,6 +998,140 @@ TEST_F(RecorderTest, DumpRunIsEqualForEqualRunsAndDiffersOtherwise) {
   auto none = first.DumpRun(77);
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none.value(), "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sweeps
+
+TEST_F(RecorderTest, SweepsAndTheTagOfTheirRuns) {
+  Recorder recorder = OpenOrDie(DbPath());
+  sqlite3* db = recorder.handle();
+  auto sweep = recorder.BeginSweep(SweepInfo{"capacity", "push.size", {"uniform(1KiB, 2KiB)", "4KiB", "say \"hi\""}, 3, 2});
+  ASSERT_TRUE(sweep.ok()) << sweep.error().message;
+  const std::string where = " FROM sweeps WHERE id = " + std::to_string(sweep.value());
+  EXPECT_EQ(Query(db, "SELECT scenario || '/' || parameter || '/' || runs_per_value || '/' || jobs || '/' || status" + where),
+            "capacity/push.size/3/2/running");
+  // The values as a JSON array of the texts given, quotes escaped.
+  EXPECT_EQ(Query(db, "SELECT \"values\"" + where), R"json(["uniform(1KiB, 2KiB)","4KiB","say \"hi\""])json");
+  EXPECT_EQ(QueryInt(db, "SELECT json_array_length(\"values\")" + where), 3);
+  EXPECT_EQ(Query(db, "SELECT finished_at IS NULL" + where), "1");
+
+  recorder.SetSweepTag(SweepTag{sweep.value(), "4KiB", 4096.0});
+  auto tagged = recorder.BeginRun(Info("capacity", 7));
+  ASSERT_TRUE(tagged.ok());
+  ASSERT_TRUE(recorder.FinishRun(RunStatus::kCompleted).ok());
+  recorder.SetSweepTag(SweepTag{sweep.value(), "uniform(1KiB, 2KiB)", std::nullopt});
+  auto untyped = recorder.BeginRun(Info("capacity", 8));
+  ASSERT_TRUE(untyped.ok());
+  ASSERT_TRUE(recorder.FinishRun(RunStatus::kCompleted).ok());
+  recorder.SetSweepTag(std::nullopt);
+  auto plain = recorder.BeginRun(Info("capacity", 9));
+  ASSERT_TRUE(plain.ok());
+  ASSERT_TRUE(recorder.FinishRun(RunStatus::kCompleted).ok());
+
+  auto run_row = [&](std::int64_t id) {
+    return Query(db, "SELECT COALESCE(sweep_id, 'NULL') || '|' || COALESCE(sweep_value, 'NULL') || '|' || "
+                     "COALESCE(sweep_x, 'NULL') FROM runs WHERE id = " + std::to_string(id));
+  };
+  const std::string id = std::to_string(sweep.value());
+  EXPECT_EQ(run_row(tagged.value()), id + "|4KiB|4096.0");
+  EXPECT_EQ(run_row(untyped.value()), id + "|uniform(1KiB, 2KiB)|NULL");
+  EXPECT_EQ(run_row(plain.value()), "NULL|NULL|NULL");
+
+  ASSERT_TRUE(recorder.FinishSweep(sweep.value(), RunStatus::kAborted).ok());
+  EXPECT_EQ(Query(db, "SELECT status" + where), "aborted");
+  EXPECT_EQ(Query(db, "SELECT length(finished_at)" + where), "24");
+  EXPECT_FALSE(recorder.FinishSweep(sweep.value() + 100, RunStatus::kCompleted).ok());
+  // A run cannot name a sweep that does not exist (foreign key).
+  recorder.SetSweepTag(SweepTag{sweep.value() + 100, "1", 1.0});
+  EXPECT_FALSE(recorder.BeginRun(Info("capacity", 10)).ok());
+}
+
+TEST_F(RecorderTest, SweepPointsComputesGoodputSuccessAndP95PerRun) {
+  Recorder recorder = OpenOrDie(DbPath());
+  auto sweep = recorder.BeginSweep(SweepInfo{"views", "push.rate", {"100/s", "200/s"}, 2, 2});
+  ASSERT_TRUE(sweep.ok());
+  auto push = [](int id, bool accepted, std::optional<double> delivery) {
+    PushRow row = Push(id);
+    if (!accepted) {
+      row.final_code = 486;
+      row.app_status = "rejected-may-retry";
+    }
+    row.delivery_delay_s = delivery;
+    return row;
+  };
+  std::vector<std::int64_t> runs;
+  auto begin = [&](const char* value, double x, std::int64_t seed, double duration) {
+    recorder.SetSweepTag(SweepTag{sweep.value(), value, x});
+    RunInfo info = Info("views", seed);
+    info.replication = seed - 1;
+    info.sim_duration_s = duration;
+    auto run = recorder.BeginRun(info);
+    ASSERT_TRUE(run.ok());
+    runs.push_back(run.value());
+  };
+  // A: 100/s, seed 1, 10 s reached. 4 pushes, 3 accepted and delivered after 0.1, 0.3, 0.2 s.
+  // goodput 3 / 10 = 0.3/s; success 3/4; failure 1/4; p95 of 3 samples: rank ceil(2.85) = 3 -> 0.3.
+  begin("100/s", 100, 1, 10);
+  recorder.AddPush(push(1, true, 0.1));
+  recorder.AddPush(push(2, true, 0.3));
+  recorder.AddPush(push(3, false, std::nullopt));
+  recorder.AddPush(push(4, true, 0.2));
+  ASSERT_TRUE(recorder.FinishRun(RunStatus::kCompleted, {}, 10).ok());
+  // B: 100/s, seed 2, aborted at 5 s of 10. 2 pushes accepted, delivered after 0.7 and 0.5 s.
+  // goodput 2 / 5 = 0.4/s (over the simulated time reached); success 1; failure 0;
+  // p95 of 2: rank ceil(1.9) = 2 -> 0.7.
+  begin("100/s", 100, 2, 10);
+  recorder.AddPush(push(1, true, 0.7));
+  recorder.AddPush(push(2, true, 0.5));
+  ASSERT_TRUE(recorder.FinishRun(RunStatus::kAborted, "interrupted", 5).ok());
+  // C: 200/s, seed 1, no push at all and no time reached recorded: goodput 0 over the 10 s asked
+  // for, ratios and p95 NULL.
+  begin("200/s", 200, 1, 10);
+  ASSERT_TRUE(recorder.FinishRun(RunStatus::kCompleted).ok());
+  // D: 200/s, seed 2, 20 s. 20 pushes: k = 1..18 accepted, delivered after k/100 s; 19, 20 not.
+  // goodput 18 / 20 = 0.9/s; success 0.9; failure 0.1; p95 of 18: rank ceil(17.1) = 18 -> 0.18.
+  begin("200/s", 200, 2, 20);
+  for (int k = 1; k <= 20; ++k) recorder.AddPush(push(k, k <= 18, k <= 18 ? std::optional<double>(k / 100.0) : std::nullopt));
+  ASSERT_TRUE(recorder.FinishRun(RunStatus::kCompleted, {}, 20).ok());
+  // A run outside the sweep is not a point.
+  recorder.SetSweepTag(std::nullopt);
+  ASSERT_TRUE(recorder.BeginRun(Info("views", 3)).ok());
+  recorder.AddPush(Push(1));
+  ASSERT_TRUE(recorder.FinishRun(RunStatus::kCompleted, {}, 10).ok());
+
+  sqlite3* db = recorder.handle();
+  EXPECT_EQ(QueryInt(db, "SELECT COUNT(*) FROM sweep_points"), 4);
+  auto point = [&](std::size_t index, const std::string& column) {
+    return Query(db, "SELECT " + column + " FROM sweep_points WHERE run_id = " + std::to_string(runs[index]));
+  };
+  auto real = [&](std::size_t index, const std::string& column) { return std::stod(point(index, column)); };
+  EXPECT_EQ(point(0, "sweep_id || '/' || parameter || '/' || sweep_value || '/' || sweep_x || '/' || seed || '/' || status"),
+            std::to_string(sweep.value()) + "/push.rate/100/s/100.0/1/completed");
+  EXPECT_EQ(point(0, "offered_pushes || '/' || accepted_pushes"), "4/3");
+  EXPECT_DOUBLE_EQ(real(0, "goodput_per_s"), 0.3);
+  EXPECT_DOUBLE_EQ(real(0, "success_ratio"), 0.75);
+  EXPECT_DOUBLE_EQ(real(0, "failure_ratio"), 0.25);
+  EXPECT_DOUBLE_EQ(real(0, "delivery_p95_s"), 0.3);
+
+  EXPECT_EQ(point(1, "status || '/' || offered_pushes || '/' || accepted_pushes || '/' || sim_s"), "aborted/2/2/5.0");
+  EXPECT_DOUBLE_EQ(real(1, "goodput_per_s"), 0.4);
+  EXPECT_DOUBLE_EQ(real(1, "success_ratio"), 1.0);
+  EXPECT_DOUBLE_EQ(real(1, "failure_ratio"), 0.0);
+  EXPECT_DOUBLE_EQ(real(1, "delivery_p95_s"), 0.7);
+
+  EXPECT_EQ(point(2, "offered_pushes || '/' || accepted_pushes || '/' || sim_s"), "0/0/10.0");
+  EXPECT_DOUBLE_EQ(real(2, "goodput_per_s"), 0.0);
+  EXPECT_EQ(point(2, "success_ratio IS NULL AND failure_ratio IS NULL AND delivery_p95_s IS NULL"), "1");
+
+  EXPECT_EQ(point(3, "sweep_value || '/' || offered_pushes || '/' || accepted_pushes"), "200/s/20/18");
+  EXPECT_DOUBLE_EQ(real(3, "goodput_per_s"), 0.9);
+  EXPECT_DOUBLE_EQ(real(3, "success_ratio"), 0.9);
+  EXPECT_NEAR(real(3, "failure_ratio"), 0.1, 1e-12);
+  EXPECT_DOUBLE_EQ(real(3, "delivery_p95_s"), 0.18);
+
+  // Means over the replications of a value, as a reader would take them: 100/s -> (0.3 + 0.4) / 2.
+  EXPECT_DOUBLE_EQ(QueryReal(db, "SELECT AVG(goodput_per_s) FROM sweep_points WHERE sweep_x = 100"), 0.35);
 }
 
 }  // namespace

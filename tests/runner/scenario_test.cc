@@ -58,7 +58,7 @@ TEST(Scenario, EverySection) {
   EXPECT_EQ(s.Attribute("scscf", "QueueCapacity"), "300");  // set: wins over core:
   EXPECT_EQ(s.Attribute("scscf", "RegisterServiceTime"), "ns3::ConstantRandomVariable[Constant=0.002]");
   EXPECT_EQ(s.Attribute("scscf", "T1"), "250000000ns");
-  EXPECT_EQ(s.Attribute("as", "PushTimeout"), "3");
+  EXPECT_EQ(s.Attribute("as", "MaxRetries"), "3");
 
   const Subscribers& subs = s.subscribers;
   EXPECT_EQ(subs.users, 10u);
@@ -164,7 +164,7 @@ TEST(BadScenario, UnknownKey) {
   const SourceError e = LoadError("bad-unknown-key.yaml");
   EXPECT_EQ(e.ToString(), kDir +
                               "bad-unknown-key.yaml:5:7: error: unknown key 'rat' in push workload; expected one "
-                              "of: arrival, rate, start, stop, count, method, size, target, app_id, delivery_report");
+                              "of: arrival, rate, start, stop, count, method, size, target, pick, app_id, delivery_report");
 }
 
 TEST(BadScenario, BadUnit) {
@@ -258,6 +258,8 @@ TEST(BadScenario, InlineCases) {
        "attacker: node 'p' has role pcscf; expected a node with role attacker"},
       {topo + "workloads:\n  - refer-flood: {attacker: evil, target: 5}\n", 3, 5,
        "refer-flood workload: target user 5 does not exist; expected 1 to 1"},
+      {topo + "workloads:\n  - subscription: {event: reg}\n", 3, 27,
+       "event: 'reg' is not an event package the Push Receiver Agent subscribes to; expected ua-profile"},
       {topo + "workloads:\n  - failure: {element: p, down: 5s, up: 5s}\n", 3, 5,
        "failure workload: up is not after down"},
       {topo + "subscribers: {aor: \"sip:fixed@home1.net\"}\n", 2, 20, "aor: 'sip:fixed@home1.net'; expected a SIP URI"},
@@ -358,6 +360,170 @@ TEST(Override, BadValuesNameTheColumnAndChangeNothing) {
     EXPECT_EQ(error->message.rfind(c.message_start, 0), 0u) << c.assignment << ": " << error->message;
     EXPECT_EQ(s.ParametersJson(), original.ParametersJson()) << c.assignment;
     EXPECT_TRUE(s.overrides.empty());
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which user a push goes to
+
+TEST(Scenario, PushPickDefaultsToRoundRobinAndTakesRandom) {
+  const std::string topo = "topology: {file: small.dot}\n";
+  auto plain = Inline(topo + "workloads:\n  - push: {rate: 1/s}\n");
+  ASSERT_TRUE(plain.ok()) << plain.error().ToString();
+  EXPECT_EQ(std::get<PushWorkload>(plain.value().workloads[0].spec).pick, PushPick::kRoundRobin);
+  EXPECT_NE(plain.value().ParametersJson().find("\"pick\":\"round-robin\""), std::string::npos);
+
+  auto random = Inline(topo + "workloads:\n  - push: {rate: 1/s, pick: random}\n");
+  ASSERT_TRUE(random.ok()) << random.error().ToString();
+  EXPECT_EQ(std::get<PushWorkload>(random.value().workloads[0].spec).pick, PushPick::kRandom);
+  EXPECT_NE(random.value().ParametersJson().find("\"target\":\"user\",\"pick\":\"random\""), std::string::npos)
+      << random.value().ParametersJson();
+  EXPECT_NE(ScenarioSummary(random.value()).find("\"pick\":\"random\""), std::string::npos);
+
+  // --set reaches it too, and a bad value names the column of the value.
+  Scenario s = plain.value();
+  ASSERT_FALSE(ApplyOverride(s, "push.pick=random"));
+  EXPECT_EQ(std::get<PushWorkload>(s.workloads[0].spec).pick, PushPick::kRandom);
+  const auto error = ApplyOverride(s, "push.pick=sometimes");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->column, 11);
+  EXPECT_EQ(error->message, "pick: 'sometimes'; expected one of: round-robin, random");
+
+  auto bad = Inline(topo + "workloads:\n  - push: {pick: lottery}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().line, 3);
+  EXPECT_EQ(bad.error().column, 18);
+  EXPECT_EQ(bad.error().message, "pick: 'lottery'; expected one of: round-robin, random");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attributes of the application server, content server, attacker and UEs: checked against the
+// ns-3 types the runner installs.
+
+TEST(Scenario, AttributesOfEveryElementAreCheckedAgainstItsType) {
+  const std::string topo = "topology: {file: small.dot}\n";
+  auto good = Inline(topo +
+                     "core:\n"
+                     "  as: {MaxRetries: 2, LargeContent: Indirection, T1: 100ms}\n"
+                     "  content: {MaxObjectSize: 65536, IdleTimeout: 5s}\n"
+                     "  attacker: {Rate: 25.5, AppId: mms.ua}\n"
+                     "  ue: {ReferLockout: Discard, LockoutDuration: 30s, MsrpMaxSize: 1000}\n");
+  ASSERT_TRUE(good.ok()) << good.error().ToString();
+  const Scenario& s = good.value();
+  EXPECT_EQ(s.Attribute("as", "MaxRetries"), "2");
+  EXPECT_EQ(s.Attribute("as", "T1"), "100000000ns");  // durations in the scenario's units
+  EXPECT_EQ(s.Attribute("content", "IdleTimeout"), "5000000000ns");
+  EXPECT_EQ(s.Attribute("attacker", "Rate"), "25.5");
+  EXPECT_EQ(s.Attribute("ue", "ReferLockout"), "Discard");
+
+  struct Case {
+    std::string core;
+    int column;
+    std::string message_start;
+  };
+  const std::vector<Case> cases = {
+      {"  as: {PushTimeout: 3}\n", 8, "no attribute 'PushTimeout' in as (pushsim::PushSenderApplication); expected one of: "},
+      {"  as: {LargeContent: Carrier}\n", 22, "as.LargeContent: 'Carrier'; expected"},
+      {"  content: {MaxObjectSize: big}\n", 28, "content.MaxObjectSize: 'big'; expected"},
+      {"  content: {Resolver: x}\n", 13, "content.Resolver is wired by the program"},
+      {"  attacker: {Rate: fast}\n", 20, "attacker.Rate: 'fast'; expected"},
+      {"  attacker: {Bogus: 1}\n", 14, "no attribute 'Bogus' in attacker (pushsim::ReferFloodApplication)"},
+      {"  ue: {ReferLockout: Sometimes}\n", 22, "ue.ReferLockout: 'Sometimes'; expected"},
+      {"  ue: {LockoutDuration: soon}\n", 25, "ue.LockoutDuration: 'soon' is not a duration"},
+      {"  ue: {Bogus: 1}\n", 8, "no attribute 'Bogus' in ue (pushsim::PushReceiverApplication)"},
+  };
+  for (const Case& c : cases) {
+    const auto loaded = Inline(topo + "core:\n" + c.core);
+    ASSERT_FALSE(loaded.ok()) << c.core;
+    EXPECT_EQ(loaded.error().line, 3) << c.core << loaded.error().ToString();
+    EXPECT_EQ(loaded.error().column, c.column) << c.core << loaded.error().ToString();
+    EXPECT_EQ(loaded.error().message.rfind(c.message_start, 0), 0u) << c.core << loaded.error().ToString();
+  }
+  // --set reaches the same attributes.
+  Scenario set = s;
+  ASSERT_FALSE(ApplyOverride(set, "attacker.Rate=10"));
+  EXPECT_EQ(set.Attribute("attacker", "Rate"), "10");
+  const auto error = ApplyOverride(set, "as.MaxRetries=-1");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->column, 15);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sweep section
+
+TEST(Scenario, SweepSectionIsReadWithItsPosition) {
+  const Scenario s = Load("sweep-rates.yaml");
+  ASSERT_TRUE(s.sweep);
+  EXPECT_EQ(s.sweep->key, "push.rate");
+  EXPECT_EQ(s.sweep->values, (std::vector<std::string>{"2/s", "4/s"}));
+  EXPECT_EQ(s.sweep->runs, 2u);
+  EXPECT_EQ(s.sweep->where.file, kDir + "sweep-rates.yaml");
+  EXPECT_EQ(s.sweep->where.line, 11);
+  EXPECT_EQ(s.sweep->where.column, 10);
+  // The scenario itself keeps its own value: `pushsim run` runs the base scenario.
+  EXPECT_DOUBLE_EQ(std::get<PushWorkload>(s.workloads[1].spec).rate, 2.0);
+  EXPECT_NE(ScenarioSummary(s).find("  sweep: push.rate over 2/s, 4/s (2 runs each)\n"), std::string::npos)
+      << ScenarioSummary(s);
+  // Not one of the run's parameters.
+  EXPECT_EQ(s.ParametersJson().find("\"sweep\""), std::string::npos);
+  EXPECT_EQ(s.ParametersJson().find("4/s"), std::string::npos);
+  EXPECT_FALSE(Load("minimal.yaml").sweep);
+}
+
+TEST(Scenario, SweepValuesWithCommasAndDefaultRuns) {
+  auto loaded = Inline(
+      "topology: {file: small.dot}\n"
+      "workloads: [push: {rate: 1/s}]\n"
+      "sweep: {vary: {push.size: [\"uniform(1KiB, 2KiB)\", 4KiB, \"list(1KiB, 8KiB, 64KiB)\"]}}\n");
+  ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+  const auto& sweep = loaded.value().sweep;
+  ASSERT_TRUE(sweep);
+  EXPECT_EQ(sweep->values, (std::vector<std::string>{"uniform(1KiB, 2KiB)", "4KiB", "list(1KiB, 8KiB, 64KiB)"}));
+  EXPECT_EQ(sweep->runs, 1u);
+}
+
+TEST(BadScenario, SweepValueThatIsNotARate) {
+  const SourceError e = LoadError("sweep-bad-value.yaml");
+  EXPECT_EQ(e.ToString(), kDir + "sweep-bad-value.yaml:9:9: error: rate: 'quickly' is not a rate; expected e.g. "
+                                 "100/s, 30/min or 2/h");
+}
+
+TEST(BadScenario, SweepSectionCases) {
+  struct Case {
+    std::string sweep;  // the text after the topology and one push workload (lines 1-2)
+    int line;
+    int column;
+    std::string message_start;
+  };
+  const std::vector<Case> cases = {
+      {"sweep: {vary: {push.rate: [1/s, fast]}}\n", 3, 33, "rate: 'fast' is not a rate"},
+      {"sweep: {vary: {push.rat: [1/s]}}\n", 3, 21, "unknown key 'rat' in push workload"},
+      {"sweep: {vary: {speed: [1]}}\n", 3, 16, "unknown setting 'speed'"},
+      {"sweep: {vary: {scscf.Bogus: [1]}}\n", 3, 22, "no attribute 'Bogus' in scscf"},
+      {"sweep: {vary: {push.rate: [1/s], seed: [1, 2]}}\n", 3, 15,
+       "vary: expected exactly one key and its list of values, e.g. vary: {push.rate: [50/s, 100/s]} (a sweep "
+       "varies one key)"},
+      {"sweep: {vary: push.rate}\n", 3, 15, "vary: expected exactly one key"},
+      {"sweep: {vary: {push.rate: []}}\n", 3, 27, "push.rate: expected a non-empty list of values"},
+      {"sweep: {vary: {push.rate: 1/s}}\n", 3, 27, "push.rate: expected a non-empty list of values"},
+      {"sweep: {vary: {push.rate: [1/s, [2/s]]}}\n", 3, 33, "push.rate: expected a single value, not a list"},
+      {"sweep: {vary: {push.rate: [1/s, 2/s, 1/s]}}\n", 3, 38, "push.rate: '1/s' appears twice"},
+      {"sweep: {vary: {push.rate: [1/s]}, runs: 0}\n", 3, 41, "runs: 0 is out of range; expected an integer from 1"},
+      {"sweep: {vary: {push.rate: [1/s]}, runs: many}\n", 3, 41, "runs: 'many' is not an integer"},
+      {"sweep: {runs: 2}\n", 3, 1, "sweep: missing required key 'vary'"},
+      {"sweep: {vary: {push.rate: [1/s]}, jobs: 2}\n", 3, 35, "unknown key 'jobs' in sweep; expected one of: vary, runs"},
+      // A value that is well formed but makes the scenario inconsistent: placed at the value, with
+      // the part of the file it clashes with.
+      {"sweep: {vary: {duration: [10s, 2s]}}\n", 3, 32,
+       "sweep value '2s': push workload: starts at or after the end of the run (see "},
+  };
+  const std::string head = "topology: {file: small.dot}\nworkloads: [push: {rate: 1/s, start: 5s}]\n";
+  for (const Case& c : cases) {
+    const auto loaded = Inline(head + c.sweep);
+    ASSERT_FALSE(loaded.ok()) << c.sweep;
+    EXPECT_EQ(loaded.error().line, c.line) << c.sweep << loaded.error().ToString();
+    EXPECT_EQ(loaded.error().column, c.column) << c.sweep << loaded.error().ToString();
+    EXPECT_EQ(loaded.error().message.rfind(c.message_start, 0), 0u) << c.sweep << loaded.error().ToString();
   }
 }
 
