@@ -613,6 +613,9 @@ void PushSenderAgent::Attempt(std::uint64_t key) {
     case PushRequest::kMessage:
       SendMessageRequest(key, false);
       return;
+    case PushRequest::kIndirection:
+      SendMessageRequest(key, true);
+      return;
     case PushRequest::kInviteMsrp:
       SendInvite(key);
       return;

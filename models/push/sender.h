@@ -21,6 +21,8 @@
 //   - kAuto: SIP MESSAGE when the whole request as sent, Via included, is within
 //     `message_size_limit` (1300 bytes, TS 9.1.2 step 8 and RFC 3428 section 4); otherwise content
 //     indirection (RFC 4483) or INVITE + MSRP, per `large_content`.
+//   - kIndirection: content indirection whatever the size (a MESSAGE whose message/external-body
+//     names the content's URL, RFC 4483), e.g. to compare it with MESSAGE on small content.
 //   - MESSAGE (TS 9.1.2): Request-URI the public user identity or the GRUU (step 7),
 //     Accept-Contact: *;+g.oma.pusheventapp="<app id>";require;explicit (step 6, TS 8.1.1 format;
 //     require and explicit so that the core only delivers to a terminal that registered the
@@ -133,7 +135,7 @@ using PushId = std::uint64_t;
 
 struct PushRequest {
   enum Target : std::uint8_t { kUser, kTerminal /* one GRUU */, kAllTerminals };
-  enum Method : std::uint8_t { kAuto, kMessage, kInviteMsrp, kNotify };
+  enum Method : std::uint8_t { kAuto, kMessage, kIndirection, kInviteMsrp, kNotify };
   Target target = kUser;
   std::string uri;  // the public user identity, or the GRUU for kTerminal
   std::string app_id;

@@ -362,6 +362,23 @@ TEST_F(PushSenderTest, RFC4483_IndirectionCarriesUrlSizeAndPhantomType) {
   EXPECT_EQ(outcomes[0].method, PushMethod::kIndirection);
 }
 
+// Forced indirection: a 10-byte content that would fit a MESSAGE still goes by reference
+// (RFC 4483 message/external-body), and the outcome says so.
+TEST_F(PushSenderTest, RFC4483_ForcedIndirectionOfSmallContent) {
+  Make();
+  agent->Push(Text(10, PushRequest::kIndirection));
+  const SipMessage message = Last(Method::kMessage);
+  auto outer = wire::ParseMediaType(*message.Get(HeaderId::kContentType));
+  ASSERT_TRUE(outer.ok());
+  EXPECT_EQ(outer->Essence(), "message/external-body");
+  auto external = wire::ParseExternalBody(outer.value(), message.body());
+  ASSERT_TRUE(external.ok()) << external.error().detail;
+  EXPECT_EQ(external->size, 10u);
+  agent->Receive(Answer(message, 200), kScscf);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].method, PushMethod::kIndirection);
+}
+
 TEST_F(PushSenderTest, TS_AppD_RetryHonoursRetryAfter) {
   Make();
   agent->Push(Text(10, PushRequest::kMessage));
