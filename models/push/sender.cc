@@ -603,7 +603,7 @@ void PushSenderAgent::Attempt(std::uint64_t key) {
   if (it == deliveries_.end()) return;
   Delivery& delivery = *it->second;
   delivery.retry_timer = sip::kNoTimer;
-  delivery.cseq = 0;
+  // A retry is a new transaction with the same Call-ID and the next CSeq (RFC 3261 8.1.3.5).
   delivery.provisional = delivery.cancel_wanted = delivery.final_received = false;
   if (!delivery.request) {
     SendRefer(key);

@@ -392,6 +392,11 @@ TEST_F(PushSenderTest, TS_AppD_RetryHonoursRetryAfter) {
   ASSERT_EQ(host.Requests(Method::kMessage).size(), 2u);
   const SipMessage retry = Last(Method::kMessage);
   EXPECT_EQ(retry.Get(HeaderId::kAcceptContact), kAppTagAccept);
+  // RFC 3261 8.1.3.5: a new transaction, same Call-ID, the CSeq one higher.
+  const SipMessage first = host.Requests(Method::kMessage).front()->message;
+  EXPECT_EQ(retry.Get(HeaderId::kCallId), first.Get(HeaderId::kCallId));
+  EXPECT_EQ(first.Get(HeaderId::kCSeq), "1 MESSAGE");
+  EXPECT_EQ(retry.Get(HeaderId::kCSeq), "2 MESSAGE");
   agent->Receive(Answer(retry, 200), kScscf);
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_EQ(outcomes[0].retries, 1);
