@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "apps/cell-access.h"
 #include "ns3/data-rate.h"
 #include "ns3/error-model.h"
 #include "ns3/internet-stack-helper.h"
@@ -648,17 +649,22 @@ ns3::NetDeviceContainer InstallLink(ns3::PointToPointHelper& helper, ns3::Ptr<ns
 // `network`. Done by hand rather than with Ipv4AddressHelper: the helper records every address
 // in ns-3's process-wide generator (so a second network in one process collides) and adds a
 // queue disc per interface, which costs memory per UE for nothing here.
+// An IPv4 interface on `device` with one address, up (which adds its connected route).
+std::uint32_t AddInterface(ns3::Ptr<ns3::NetDevice> device, ns3::Ipv4Address address, ns3::Ipv4Mask mask) {
+  ns3::Ptr<ns3::Ipv4> ipv4 = device->GetNode()->GetObject<ns3::Ipv4>();
+  const std::uint32_t interface = static_cast<std::uint32_t>(ipv4->AddInterface(device));
+  ipv4->AddAddress(interface, ns3::Ipv4InterfaceAddress(address, mask));
+  ipv4->SetMetric(interface, 1);
+  ipv4->SetUp(interface);
+  return interface;
+}
+
 LinkEnds AssignSubnet(const ns3::NetDeviceContainer& devices, std::uint32_t network) {
   LinkEnds ends;
   const ns3::Ipv4Mask mask("255.255.255.252");
   for (std::uint32_t side = 0; side < 2; ++side) {
-    ns3::Ptr<ns3::NetDevice> device = devices.Get(side);
-    ns3::Ptr<ns3::Ipv4> ipv4 = device->GetNode()->GetObject<ns3::Ipv4>();
-    const std::uint32_t interface = static_cast<std::uint32_t>(ipv4->AddInterface(device));
     const ns3::Ipv4Address address(network + 1 + side);
-    ipv4->AddAddress(interface, ns3::Ipv4InterfaceAddress(address, mask));
-    ipv4->SetMetric(interface, 1);
-    ipv4->SetUp(interface);
+    const std::uint32_t interface = AddInterface(devices.Get(side), address, mask);
     (side == 0 ? ends.interface_a : ends.interface_b) = interface;
     (side == 0 ? ends.address_a : ends.address_b) = address;
   }
@@ -674,11 +680,12 @@ Loaded<BuiltNetwork> BuildNetwork(const Topology& topology, const std::vector<st
   std::vector<std::size_t> cell_slot(n, kNoHop);  // topology index -> position among the cells
   for (std::size_t i = 0; i < cells.size(); ++i) cell_slot[cells[i]] = i;
 
-  // 10.0.0.0/8 split evenly: 2^bits blocks, each of 2^(24 - bits) addresses, a /30 per UE.
+  // 10.0.0.0/8 split evenly: 2^bits blocks, each a connected subnet of its cell: the block's
+  // network and broadcast addresses unused, .1 the cell, the UEs from .2 on.
   int cell_bits = 0;
   while ((std::size_t{1} << cell_bits) < cells.size()) ++cell_bits;
   const int cell_prefix = 8 + cell_bits;
-  const std::size_t ues_per_cell = std::size_t{1} << (22 - cell_bits);
+  const std::size_t ues_per_cell = (std::size_t{1} << (24 - cell_bits)) - 3;
   std::vector<std::size_t> cell_load(cells.size(), 0);
   for (std::size_t i = 0; i < ue_cells.size(); ++i) {
     if (ue_cells[i] >= n || cell_slot[ue_cells[i]] == kNoHop) {
@@ -698,6 +705,7 @@ Loaded<BuiltNetwork> BuildNetwork(const Topology& topology, const std::vector<st
   ns3::InternetStackHelper stack;
   ns3::Ipv4StaticRoutingHelper static_routing;
   stack.SetRoutingHelper(static_routing);  // replaces the default list that includes global routing
+  stack.SetIpv6StackInstall(false);
   stack.Install(network.topology_nodes);
   stack.Install(network.ue_nodes);
 
@@ -724,23 +732,50 @@ Loaded<BuiltNetwork> BuildNetwork(const Topology& topology, const std::vector<st
     network.nodes.push_back(std::move(built));
   }
 
-  // Access links: a /30 per UE from its cell's block.
+  // Access: one CellAccessNetDevice per cell for all its UEs and one per UE (cell-access.h), so a
+  // packet costs the same whatever the number of UEs.
   auto cell_block = [cell_bits](std::size_t slot) {
     return (10u << 24) | (static_cast<std::uint32_t>(slot) << (24 - cell_bits));
   };
-  std::vector<std::uint32_t> cell_next_subnet(cells.size());
-  for (std::size_t c = 0; c < cells.size(); ++c) cell_next_subnet[c] = cell_block(c);
+  const ns3::Ipv4Mask block_mask = PrefixMask(cell_prefix);
+  std::int64_t loss_stream = options.access_loss_stream;
+  auto loss_model = [&loss_stream](double loss) -> ns3::Ptr<ns3::ErrorModel> {
+    if (loss <= 0.0) return nullptr;
+    ns3::Ptr<ns3::RateErrorModel> model = ns3::CreateObject<ns3::RateErrorModel>();
+    model->SetUnit(ns3::RateErrorModel::ERROR_UNIT_PACKET);
+    model->SetRate(loss);
+    loss_stream += model->AssignStreams(loss_stream);
+    return model;
+  };
+  std::vector<ns3::Ptr<CellAccessNetDevice>> cell_devices(cells.size());
+  std::vector<std::uint32_t> cell_interfaces(cells.size());
+  std::vector<std::uint32_t> cell_next_address(cells.size());
+  for (std::size_t c = 0; c < cells.size(); ++c) {
+    const LinkParams& access = topology.nodes[cells[c]].access;
+    ns3::Ptr<ns3::Node> cell = network.topology_nodes.Get(static_cast<std::uint32_t>(cells[c]));
+    CellAccessHelper helper;
+    helper.SetChannelAttribute("Delay", ns3::TimeValue(ns3::NanoSeconds(access.delay.count())));
+    helper.SetDeviceAttribute("DataRate", ns3::DataRateValue(ns3::DataRate(access.rate_bps)));
+    cell_devices[c] = helper.InstallCell(cell);
+    cell_devices[c]->SetReceiveErrorModel(loss_model(access.loss));
+    cell_interfaces[c] = AddInterface(cell_devices[c], ns3::Ipv4Address(cell_block(c) + 1), block_mask);
+    cell_next_address[c] = cell_block(c) + 2;
+  }
   network.ues.reserve(ue_cells.size());
+  CellAccessHelper ue_helper;
   for (std::size_t i = 0; i < ue_cells.size(); ++i) {
     const std::size_t cell = ue_cells[i];
+    const std::size_t slot = cell_slot[cell];
     ns3::Ptr<ns3::Node> ue = network.ue_nodes.Get(static_cast<std::uint32_t>(i));
-    ns3::NetDeviceContainer devices = InstallLink(p2p, ue, network.topology_nodes.Get(cell), topology.nodes[cell].access);
-    std::uint32_t& subnet = cell_next_subnet[cell_slot[cell]];
-    const LinkEnds access = AssignSubnet(devices, subnet);
-    subnet += 4;
-    network.ues.push_back(BuiltUe{ue, access.address_a, access.address_b, cell});
+    const ns3::Ipv4Address address(cell_next_address[slot]++);
+    ns3::Ptr<CellAccessNetDevice> device = ue_helper.InstallUe(ue, cell_devices[slot], address);
+    device->SetDataRate(cell_devices[slot]->GetDataRate());
+    device->SetReceiveErrorModel(loss_model(topology.nodes[cell].access.loss));
+    const std::uint32_t interface = AddInterface(device, address, block_mask);
+    const ns3::Ipv4Address gateway(cell_block(slot) + 1);
+    network.ues.push_back(BuiltUe{ue, address, gateway, cell});
     ns3::Ptr<ns3::Ipv4StaticRouting> routing = static_routing.GetStaticRouting(ue->GetObject<ns3::Ipv4>());
-    routing->SetDefaultRoute(access.address_b, access.interface_a);
+    routing->SetDefaultRoute(gateway, interface);
     ++network.static_routes;
   }
   if (network.nodes.size() == 1 && network.ues.empty()) {
@@ -779,7 +814,7 @@ Loaded<BuiltNetwork> BuildNetwork(const Topology& topology, const std::vector<st
       }
     }
     for (std::size_t c = 0; c < cells.size(); ++c) {
-      if (cells[c] == u) continue;  // its UEs' /30s are connected
+      if (cells[c] == u) continue;  // its own block is connected
       const std::size_t hop = next[u][cells[c]];
       if (hop == kNoHop) continue;
       const auto [gateway, interface] = via(u, hop);
@@ -802,6 +837,22 @@ Loaded<BuiltNetwork> BuildNetwork(const Topology& topology, const std::vector<st
     }
   }
   return network;
+}
+
+std::vector<ns3::Ptr<ns3::NetDevice>> CellAccessDevices(const BuiltNetwork& network) {
+  std::vector<ns3::Ptr<ns3::NetDevice>> devices;
+  for (const BuiltNode& node : network.nodes) {
+    if (node.role != NodeRole::kCell) continue;
+    for (std::uint32_t d = 0; d < node.node->GetNDevices(); ++d) {
+      if (auto device = ns3::DynamicCast<CellAccessNetDevice>(node.node->GetDevice(d))) devices.push_back(device);
+    }
+  }
+  return devices;
+}
+
+void EnableCellPcap(const std::string& prefix, const BuiltNetwork& network) {
+  CellAccessHelper helper;
+  for (const auto& device : CellAccessDevices(network)) helper.EnablePcap(prefix, device, false, false);
 }
 
 }  // namespace pushsim::runner

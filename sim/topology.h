@@ -29,12 +29,22 @@
 //
 // The ns-3 network (BuildNetwork): one Node per DOT node, a point-to-point link per edge (its
 // DataRate and Delay, a RateErrorModel per packet on both receivers when loss > 0), a /30 per link
-// from 172.16.0.0/12, and each UE its own Node attached by a point-to-point access link to its
-// cell. UE links are /30s carved from the cell's block of 10.0.0.0/8 (the blocks split 10/8
-// evenly among the cells, so every router needs one route per cell). Routing is ns-3's
-// Ipv4StaticRouting only (never global routing, whose set-up is cubic in the node count): each
-// topology node gets a /32 route to every other topology node's link addresses and one route per
-// cell block, each through the next hop from NextHops; UEs get a default route to their cell.
+// from 172.16.0.0/12, and each UE its own Node. The UEs reach their cell over the cell's access
+// network (apps/cell-access.h): one CellAccessNetDevice on the cell for all its UEs and one on each
+// UE, each UE's link with the cell's access delay, rate (serialized per UE and direction: the
+// downlink is not shared among a cell's UEs) and loss (a RateErrorModel per packet on the cell's
+// device for the uplinks and on each UE's device for its downlink). 10.0.0.0/8 is split evenly
+// among the cells (so every router needs one route per cell); each cell's block is one connected
+// subnet of the cell's access interface: the cell is .1 of its block, its UEs take .2, .3, ... in
+// the order of ue_cells. Routing is ns-3's Ipv4StaticRouting only (never global routing, whose
+// set-up is cubic in the node count): each topology node gets a /32 route to every other topology
+// node's link addresses and one route per other cell's block, each through the next hop from
+// NextHops; a cell reaches its own block by its connected route; UEs get a default route to their
+// cell. Per packet nothing scans the UEs: the cell node has one access interface and one route
+// for its block whatever their number.
+//
+// The internet stacks are IPv4 only (UDP, TCP, ICMP; no IPv6: nothing in pushsim uses it, and it
+// is the largest part of a UE node's memory) and no queue disc is installed on any device.
 //
 // Limits (hostile files are refused, not trusted): DOT text at most 4 MiB, brace nesting at most
 // 64, at most 2,048 nodes and 16,384 links.
@@ -162,6 +172,12 @@ NextHopTable NextHops(const Topology& topology);
 
 struct BuildOptions {
   std::string domain = "home1.net";  // host names are <node name>.<domain> and <role>.<domain>
+  // The first ns-3 random stream of the access loss models (cells in topology order, each cell's
+  // device then its UEs' devices in ue_cells order; one stream each, only where access_loss > 0).
+  // Fixed, so that losses do not depend on what ran before in the process; the default lies
+  // above the streams `pushsim run` gives the core links' loss models (16 on, one per device)
+  // and below those of the internet stacks (2^20 on).
+  std::int64_t access_loss_stream = std::int64_t{1} << 19;
 };
 
 struct BuiltNode {
@@ -174,7 +190,7 @@ struct BuiltNode {
 struct BuiltUe {
   ns3::Ptr<ns3::Node> node;
   ns3::Ipv4Address address;
-  ns3::Ipv4Address gateway;  // the cell's end of the access link
+  ns3::Ipv4Address gateway;  // the cell's address on its access network (.1 of its block)
   std::size_t cell = 0;      // index into Topology::nodes
 };
 
@@ -195,8 +211,18 @@ struct BuiltNetwork {
 
 // Builds the network in the current ns-3 simulation. ue_cells[i] is the topology index of UE i's
 // cell. Fails (nothing usable built) when an index is not a cell or a cell has more UEs than its
-// address block holds.
+// address block holds (2^(24 - b) - 3 with 2^b blocks for the cells: 16,777,213 with one cell,
+// 65,533 with 256).
 Loaded<BuiltNetwork> BuildNetwork(const Topology& topology, const std::vector<std::size_t>& ue_cells,
                                   const BuildOptions& options = {});
+
+// The cells' access devices of `network` (Topology::nodes order, one per cell).
+std::vector<ns3::Ptr<ns3::NetDevice>> CellAccessDevices(const BuiltNetwork& network);
+
+// Pcap files of every cell's access device, both directions of all its UEs' frames, as DLT_RAW
+// (IPv4 without link header): "<prefix>-<node id>-<device index>.pcap", as ns-3 names a device's
+// pcap. The core links' pcaps are PointToPointHelper's (EnablePcapAll); UE nodes get none, their
+// frames all being in their cell's.
+void EnableCellPcap(const std::string& prefix, const BuiltNetwork& network);
 
 }  // namespace pushsim::runner

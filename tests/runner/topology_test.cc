@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 
 #include "ns3/callback.h"
 #include "ns3/ipv4-global-routing.h"
 #include "ns3/ipv4-list-routing.h"
+#include "ns3/ipv4-routing-table-entry.h"
+#include "ns3/ipv4-static-routing-helper.h"
 #include "ns3/ipv4-static-routing.h"
 #include "ns3/ipv4.h"
 #include "ns3/node-list.h"
@@ -311,11 +314,13 @@ TEST_F(Builder, EveryUeReachesEveryCoreElementAndBack) {
   ASSERT_EQ(network.ues.size(), 7u);
   EXPECT_EQ(ns3::NodeList::GetNNodes(), 16u);
 
-  // Two cells split 10/8 into two /9s; each UE takes .1 of its /30, the cell .2.
-  EXPECT_EQ(network.ues[0].address, ns3::Ipv4Address("10.0.0.1"));
-  EXPECT_EQ(network.ues[0].gateway, ns3::Ipv4Address("10.0.0.2"));
-  EXPECT_EQ(network.ues[1].address, ns3::Ipv4Address("10.128.0.1"));
-  EXPECT_EQ(network.ues[2].address, ns3::Ipv4Address("10.0.0.5"));
+  // Two cells split 10/8 into two /9s; each cell is .1 of its block, its UEs .2, .3, ... in
+  // order (UEs alternate between the cells).
+  EXPECT_EQ(network.ues[0].address, ns3::Ipv4Address("10.0.0.2"));
+  EXPECT_EQ(network.ues[0].gateway, ns3::Ipv4Address("10.0.0.1"));
+  EXPECT_EQ(network.ues[1].address, ns3::Ipv4Address("10.128.0.2"));
+  EXPECT_EQ(network.ues[1].gateway, ns3::Ipv4Address("10.128.0.1"));
+  EXPECT_EQ(network.ues[2].address, ns3::Ipv4Address("10.0.0.3"));
   // The first link (pcscf -- core) is 172.16.0.0/30: pcscf .1, core .2.
   EXPECT_EQ(network.nodes[0].address, ns3::Ipv4Address("172.16.0.1"));
   EXPECT_EQ(network.nodes[*network.Find("core")].address, ns3::Ipv4Address("172.16.0.2"));
@@ -402,10 +407,12 @@ TEST_F(Builder, TwoThousandUes) {
   std::set<std::uint32_t> addresses;
   for (const BuiltUe& ue : network.ues) addresses.insert(ue.address.Get());
   EXPECT_EQ(addresses.size(), 2000u);
-  // UE 1999 is the 1000th on cell2: 10.128.0.0 + 999 * 4 + 1 = 10.128.15.157.
-  EXPECT_EQ(network.ues[1999].address, ns3::Ipv4Address("10.128.15.157"));
+  // UE 1999 is the 1000th on cell2: 10.128.0.0 + 2 + 999 = 10.128.3.233 (1001 = 3 * 256 + 233).
+  EXPECT_EQ(network.ues[1999].address, ns3::Ipv4Address("10.128.3.233"));
   const auto cell1 = *topology.value().Find("cell1");
-  EXPECT_EQ(network.nodes[cell1].node->GetNDevices(), 1u + 1u + 1000u);  // loopback, core link, UEs
+  // Loopback, core link, and one access device for all of its 1000 UEs.
+  EXPECT_EQ(network.nodes[cell1].node->GetNDevices(), 3u);
+  EXPECT_EQ(network.nodes[cell1].node->GetObject<ns3::Ipv4>()->GetNInterfaces(), 3u);
 
   // The last UE still reaches the S-CSCF.
   std::vector<int> replies(1, 0);
@@ -420,6 +427,71 @@ TEST_F(Builder, TwoThousandUes) {
   ns3::Simulator::Stop(ns3::Seconds(5));
   ns3::Simulator::Run();
   EXPECT_EQ(replies[0], 1);
+}
+
+// The routing table of a node as "destination/prefix via gateway" strings.
+std::set<std::string> Routes(ns3::Ptr<ns3::Node> node) {
+  ns3::Ipv4StaticRoutingHelper helper;
+  ns3::Ptr<ns3::Ipv4StaticRouting> routing = helper.GetStaticRouting(node->GetObject<ns3::Ipv4>());
+  std::set<std::string> routes;
+  for (std::uint32_t i = 0; i < routing->GetNRoutes(); ++i) {
+    const ns3::Ipv4RoutingTableEntry route = routing->GetRoute(i);
+    std::ostringstream text;
+    text << route.GetDest() << "/" << route.GetDestNetworkMask().GetPrefixLength() << " via " << route.GetGateway();
+    routes.insert(text.str());
+  }
+  return routes;
+}
+
+TEST_F(Builder, OneRoutePerCellBlockAndDefaultRoutesOnUes) {
+  // Cells c and c2 behind p: 10/8 in two /9s. Links in file order: p--s 172.16.0.0/30 (p .1, s .2),
+  // s--h .4/30, s--a .8/30, c--p .12/30 (c .13, p .14), c2--p .16/30 (c2 .17, p .18).
+  const auto topology = ParseTopology(
+      "graph t {\n"
+      "  p [role=pcscf]; s [role=scscf]; h [role=hss]; a [role=as]; c [role=cell]; c2 [role=cell];\n"
+      "  p -- s;\n  s -- h;\n  s -- a;\n  c -- p;\n  c2 -- p;\n"
+      "}\n",
+      "t.dot");
+  ASSERT_TRUE(topology.ok()) << topology.error().ToString();
+  const auto c = *topology.value().Find("c");
+  const auto c2 = *topology.value().Find("c2");
+  const auto built = BuildNetwork(topology.value(), {c, c, c, c2});
+  ASSERT_TRUE(built.ok()) << built.error().ToString();
+  const BuiltNetwork& network = built.value();
+  // S reaches each cell's block through p (172.16.0.1, its end of p--s): one route per cell,
+  // whatever the number of UEs.
+  const auto s_routes = Routes(network.nodes[*network.Find("s")].node);
+  EXPECT_EQ(s_routes.count("10.0.0.0/9 via 172.16.0.1"), 1u);
+  EXPECT_EQ(s_routes.count("10.128.0.0/9 via 172.16.0.1"), 1u);
+  std::size_t into_ten = 0;
+  for (const std::string& route : s_routes) into_ten += route.rfind("10.", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(into_ten, 2u);
+  // Cell c: its own block connected (gateway 0.0.0.0), the other cell's through p (.14).
+  const auto c_routes = Routes(network.nodes[c].node);
+  EXPECT_EQ(c_routes.count("10.0.0.0/9 via 0.0.0.0"), 1u);
+  EXPECT_EQ(c_routes.count("10.128.0.0/9 via 172.16.0.14"), 1u);
+  // Each UE: a default route to its cell (.1 of the block) besides its connected block.
+  const auto ue_routes = Routes(network.ues[3].node);
+  EXPECT_EQ(ue_routes.count("0.0.0.0/0 via 10.128.0.1"), 1u);
+  EXPECT_EQ(ue_routes.count("10.128.0.0/9 via 0.0.0.0"), 1u);
+  EXPECT_EQ(network.ues[2].address, ns3::Ipv4Address("10.0.0.4"));
+  EXPECT_EQ(network.ues[3].address, ns3::Ipv4Address("10.128.0.2"));
+  EXPECT_EQ(CellAccessDevices(network).size(), 2u);
+}
+
+TEST_F(Builder, CellBlockCapacity) {
+  // 256 cells: a /16 each, of which the network address, the cell and the broadcast address are
+  // not for UEs: 65,536 - 3 = 65,533 per cell. Checked before anything is built, so the 65,534
+  // UEs are never created.
+  std::string dot = "graph t {\n  p [role=pcscf]; s [role=scscf]; h [role=hss]; a [role=as];\n  p -- s; s -- h; s -- a;\n";
+  for (int i = 0; i < 256; ++i) dot += "  c" + std::to_string(i) + " [role=cell]; c" + std::to_string(i) + " -- p;\n";
+  dot += "}\n";
+  const auto topology = ParseTopology(dot, "t.dot");
+  ASSERT_TRUE(topology.ok()) << topology.error().ToString();
+  const std::vector<std::size_t> ue_cells(65534, *topology.value().Find("c0"));
+  const auto built = BuildNetwork(topology.value(), ue_cells);
+  ASSERT_FALSE(built.ok());
+  EXPECT_EQ(built.error().message, "cell 'c0' has more than 65533 UEs; expected at most that many per cell with 256 cells");
 }
 
 TEST_F(Builder, RefusesANonCell) {
