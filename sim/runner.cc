@@ -8,15 +8,20 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <utility>
 
+#include "apps/content-server-app.h"
+#include "apps/content-server-helper.h"
 #include "apps/ims-core-helper.h"
+#include "apps/push-apps.h"
+#include "apps/push-helpers.h"
 #include "apps/sip-element-app.h"
-#include "apps/sip-ue-app.h"
 #include "apps/sip-ue-helper.h"
+#include "ims/subscription.h"
 #include "ns3/boolean.h"
 #include "ns3/core-module.h"
 #include "ns3/error-model.h"
@@ -25,14 +30,31 @@
 #include "ns3/point-to-point-helper.h"
 #include "ns3/point-to-point-net-device.h"
 #include "progress.h"
+#include "push/outcome.h"
+#include "push/receiver.h"
+#include "push/sender.h"
 #include "sip/user_agent.h"
 #include "wire/sip_message.h"
+#include "wire/sip_uri.h"
+#include "wire/text.h"
 
 namespace pushsim::runner {
 
+const char* const kPushAsHost = "push-as.home1.net";
+
+// TS 29.228 B.2.2 trigger: REGISTER (initial, re- and de-registration) whose Contact carries the
+// push feature tag; the AS gets the UE's REGISTER and the 200, which lists the GRUUs (RFC 5627
+// 5.1), in the body of the third-party REGISTER (TS 24.229 5.4.1.7).
 const char* const kDefaultProfileTemplate =
     "<IMSSubscription><PrivateID>{private}</PrivateID><ServiceProfile><PublicIdentity>"
-    "<Identity>{aor}</Identity></PublicIdentity></ServiceProfile></IMSSubscription>";
+    "<Identity>{aor}</Identity></PublicIdentity>"
+    "<InitialFilterCriteria><Priority>0</Priority><TriggerPoint><ConditionTypeCNF>1</ConditionTypeCNF>"
+    "<SPT><ConditionNegated>0</ConditionNegated><Group>0</Group><Method>REGISTER</Method></SPT>"
+    "<SPT><ConditionNegated>0</ConditionNegated><Group>1</Group><SIPHeader><Header>Contact</Header>"
+    "<Content>\\+g\\.oma\\.pusheventapp</Content></SIPHeader></SPT></TriggerPoint>"
+    "<ApplicationServer><ServerName>sip:push-as.home1.net:5060;lr</ServerName><DefaultHandling>0</DefaultHandling>"
+    "<Extension><IncludeRegisterRequest/><IncludeRegisterResponse/></Extension></ApplicationServer>"
+    "</InitialFilterCriteria></ServiceProfile></IMSSubscription>";
 
 namespace {
 
@@ -44,6 +66,10 @@ constexpr std::int64_t kLinkStreams = 16;           // link loss models, one eac
 constexpr std::int64_t kStackStreams = 1 << 20;     // the internet stacks of all nodes
 constexpr std::int64_t kElementStreams = 1 << 24;   // the SIP elements' service times
 constexpr std::int64_t kUeStreams = 1 << 25;        // the UEs' service times
+constexpr std::int64_t kPushStreams = 1 << 26;      // push workloads: kStreamsPerCampaign each
+constexpr std::int64_t kStreamsPerCampaign = 4;     // arrival gaps, uniform and exponential sizes, users
+constexpr const char* kContentHost = "content.home1.net";
+constexpr const char* kFloodHost = "flood.home1.net";
 
 double Seconds(ns3::Time time) { return time.GetSeconds(); }
 double Seconds(Duration duration) { return std::chrono::duration<double>(duration).count(); }
@@ -55,13 +81,62 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
   return text;
 }
 
-// The +g.oma.pusheventapp feature tag (OMA Push using SIP: the Push Event Application ids the
-// terminal accepts, in a Contact parameter, RFC 3840 9).
-std::string FeatureTags(const std::vector<std::string>& app_ids) {
-  if (app_ids.empty()) return {};
+std::string JoinComma(const std::vector<std::string>& items) {
   std::string list;
-  for (const std::string& id : app_ids) list += (list.empty() ? "" : ",") + id;
-  return "+g.oma.pusheventapp=\"" + list + "\"";
+  for (const std::string& item : items) list += (list.empty() ? "" : ",") + item;
+  return list;
+}
+
+// The problem with setting ns-3 attribute `name` of `type` to `value`, if any: the scenario
+// checker knows the core's and the UE's types; the push AS's, content server's and flood's
+// attributes are checked here, before ns-3 would stop the process on them.
+std::optional<std::string> AttributeProblem(ns3::TypeId type, const std::string& name, const std::string& value) {
+  ns3::TypeId::AttributeInformation info;
+  if (!type.LookupAttributeByName(name, &info)) return type.GetName() + " has no attribute " + name;
+  if (!info.checker->CreateValidValue(ns3::StringValue(value))) {
+    return "'" + value + "' is not a valid value of " + type.GetName() + "::" + name + " (" +
+           info.checker->GetUnderlyingTypeInformation() + ")";
+  }
+  return std::nullopt;
+}
+
+// The public GRUU of a terminal (RFC 5627 3.1): the AOR with gr set to its instance URN.
+std::string PublicGruu(const std::string& aor, const std::string& instance) {
+  std::string urn = instance;
+  if (urn.size() >= 2 && urn.front() == '<' && urn.back() == '>') urn = urn.substr(1, urn.size() - 2);
+  return aor + ";gr=" + urn;
+}
+
+// Whether the profile has an iFC that sends REGISTERs to `host` (a third-party registration,
+// TS 24.229 5.4.1.7): an application server on that host and a trigger point that can match
+// REGISTER (none, or a REGISTER method condition).
+bool HasThirdPartyRegistrationTo(const ims::ImsSubscription& subscription, std::string_view host) {
+  for (const ims::ServiceProfile& profile : subscription.service_profiles) {
+    for (const ims::InitialFilterCriteria& ifc : profile.initial_filter_criteria) {
+      auto uri = wire::ParseSipUri(ifc.application_server.server_name);
+      if (!uri.ok() || !wire::EqualsIgnoreCase(uri->host, host)) continue;
+      if (!ifc.trigger_point) return true;
+      for (const ims::ServicePointTrigger& spt : ifc.trigger_point->spts) {
+        const auto* method = std::get_if<ims::MethodCondition>(&spt.condition);
+        if (method && method->method == "REGISTER" && !spt.condition_negated) return true;
+      }
+    }
+  }
+  return false;
+}
+
+// The key of a push request: its Call-ID, and for a NOTIFY (which shares the Call-ID of its
+// subscription dialog with every other NOTIFY of it) also its CSeq, as the receiver names it in
+// PushDelivery::message_id.
+std::string PushKey(const wire::SipMessage& message, wire::Method method) {
+  std::string key(message.Get(wire::HeaderId::kCallId).value_or(""));
+  if (method == wire::Method::kNotify) key += "/" + std::string(message.Get(wire::HeaderId::kCSeq).value_or(""));
+  return key;
+}
+
+bool IsPushMethod(wire::Method method) {
+  return method == wire::Method::kMessage || method == wire::Method::kInvite || method == wire::Method::kNotify ||
+         method == wire::Method::kRefer;
 }
 
 // The per-method counters of an element at one instant.
@@ -234,6 +309,73 @@ class Run {
   void Sample();
   void Tick();
 
+  // Build steps after the core.
+  std::optional<std::string> BuildPushServers(const std::function<void(ns3::Ptr<SipElementApplication>, std::string,
+                                                                       std::string)>& add_element);
+  std::optional<std::string> BuildUes(const RegistrationWorkload& registration);
+  std::optional<std::string> BuildWorkloads();
+  void AddNodes();
+
+  // Push campaigns (one per push workload).
+  struct Campaign {
+    const PushWorkload* spec = nullptr;
+    std::uint64_t sent = 0;
+    std::uint64_t limit = 0;  // 0: until `stop`
+    ns3::Time start;
+    ns3::Time stop;
+    ns3::Time last;
+    ns3::Ptr<ns3::ExponentialRandomVariable> gaps;
+    ns3::Ptr<ns3::UniformRandomVariable> uniform_sizes;
+    ns3::Ptr<ns3::ExponentialRandomVariable> exponential_sizes;
+    ns3::Ptr<ns3::UniformRandomVariable> picks;
+    std::string app_id;
+  };
+  void StartCampaign(Campaign& campaign);
+  void FirePush(Campaign& campaign);
+  std::uint64_t DrawSize(Campaign& campaign);
+
+  // Push bookkeeping: a record per push request sent, from the sender's Tx to its row.
+  struct PushInfo {
+    double created_s = 0;
+    std::int64_t size = 0;
+    std::string target_kind;
+    std::string target_uri;
+    std::size_t open_records = 0;
+  };
+  struct SentPush {
+    push::PushId id = 0;
+    std::string key;          // PushKey of the request
+    std::string call_id;
+    std::string request_uri;  // as sent by the AS
+    std::string method;       // push::PushMethodName of the request actually sent
+    std::optional<std::size_t> ue;           // the first UE the request reached
+    std::optional<std::string> reached_uri;  // its Request-URI there
+    std::optional<double> delivered_s;
+    bool final_seen = false;  // a final response reached the AS
+    std::optional<push::PushOutcome> outcome;
+  };
+  struct CapturedRequest {
+    std::string key;
+    std::string call_id;
+    std::string request_uri;
+    std::string method;
+  };
+  // Calls the sender (Push or ReferSubscribe) and ties the requests it sends to the push id.
+  push::PushId CallSender(const PushInfo& info, const std::function<push::PushId()>& call);
+  void OnSenderTx(const wire::SipMessage& message);
+  void OnSenderRx(const wire::SipMessage& message);
+  void OnOutcome(const push::PushOutcome& outcome);
+  void OnUeRx(std::size_t ue, const wire::SipMessage& message);
+  void OnUeDelivery(std::size_t ue, const push::PushDelivery& delivery);
+  void WritePush(std::uint64_t record);
+  void WriteUnsentPush(const push::PushOutcome& outcome);
+  void FinishPushes();
+  void ReleaseInfo(push::PushId id);
+
+  std::string UeName(std::size_t ue) const {
+    return "ue" + std::to_string(terminals_[ue].user) + "." + std::to_string(terminals_[ue].terminal);
+  }
+
   const Scenario& scenario_;
   const RunSettings& settings_;
   Recorder& recorder_;
@@ -242,7 +384,7 @@ class Run {
   BuiltNetwork network_;
   std::vector<Terminal> terminals_;
   std::unique_ptr<ImsCoreHelper> core_;
-  std::vector<ns3::Ptr<SipUeApplication>> ues_;
+  std::vector<ns3::Ptr<PushReceiverApplication>> ues_;
   std::vector<std::string> ue_instances_;
   std::vector<bool> ue_registered_;
   // The REGISTER attempt each UE has under way: when its first REGISTER left, how many were sent.
@@ -258,6 +400,24 @@ class Run {
   std::unique_ptr<ProgressBar> progress_;
   ns3::Time tick_interval_ = ns3::MilliSeconds(10);
   std::chrono::steady_clock::time_point last_tick_wall_;
+
+  ns3::Ptr<PushSenderApplication> sender_;
+  std::string sender_node_;
+  std::vector<ns3::Ptr<ReferFloodApplication>> floods_;
+  std::string default_app_id_;
+  // UEs subscribe to the sender's ua-profile package once registered (notify pushes need it).
+  bool auto_profile_subscription_ = false;
+  std::vector<bool> ue_profile_subscribed_;
+  std::vector<std::unique_ptr<Campaign>> campaigns_;
+
+  std::map<push::PushId, PushInfo> push_info_;
+  std::map<std::uint64_t, SentPush> sent_;                  // by record number
+  std::map<std::string, std::uint64_t> sent_by_key_;        // PushKey -> record
+  std::map<push::PushId, std::vector<std::uint64_t>> sent_by_push_;
+  std::uint64_t next_record_ = 0;
+  bool in_sender_call_ = false;
+  std::vector<CapturedRequest> captured_;
+  std::vector<push::PushOutcome> deferred_outcomes_;
 };
 
 std::optional<std::string> Run::Build() {
@@ -310,7 +470,7 @@ std::optional<std::string> Run::Build() {
       core_->SetScscfAttribute(setting.attribute, value);
     } else if (setting.element == "hss") {
       core_->SetHssAttribute(setting.attribute, value);
-    } else if (setting.element != "ue") {
+    } else if (setting.element != "ue" && setting.element != "as" && setting.element != "content") {
       Note(setting.element + "." + setting.attribute + " is not used by this version of the runner");
     }
   }
@@ -329,64 +489,181 @@ std::optional<std::string> Run::Build() {
 
   // The SIP elements to sample, and their traces.
   std::int64_t element_stream = kElementStreams;
-  const auto add_element = [&](ns3::Ptr<SipElementApplication> app, NodeRole role) {
+  const auto add_element = [&](ns3::Ptr<SipElementApplication> app, std::string name, std::string role) {
     if (!app) return;
-    const auto holders = scenario_.topology.NodesWithRole(role);
-    SampledElement element{scenario_.topology.nodes[holders.front()].name, std::string(RoleName(role)), app, {}};
+    SampledElement element{std::move(name), std::move(role), app, {}};
     element_stream += app->AssignStreams(element_stream);
     element.previous = Snapshot(app->GetQueue());
-    const std::string name = element.name;
+    const std::string node = element.name;
     app->TraceConnectWithoutContext(
         "Refused", ns3::Callback<void, const std::string&, std::uint16_t>(
-                       [this, name](const std::string& method, std::uint16_t code) {
+                       [this, node](const std::string& method, std::uint16_t code) {
                          recorder_.AddEvent(EventRow{Seconds(ns3::Simulator::Now()), code == 503 ? "503" : "dropped",
-                                                     name, method});
+                                                     node, method});
                        }));
-    ConnectMessageTrace(app, name);
+    ConnectMessageTrace(app, node);
     elements_.push_back(std::move(element));
   };
-  add_element(core_->GetPCscf(), NodeRole::kPcscf);
-  add_element(core_->GetICscf(), NodeRole::kIcscf);
-  add_element(core_->GetScscf(), NodeRole::kScscf);
+  const auto add_core_element = [&](ns3::Ptr<SipElementApplication> app, NodeRole role) {
+    if (!app) return;
+    const auto holders = scenario_.topology.NodesWithRole(role);
+    add_element(app, scenario_.topology.nodes[holders.front()].name, std::string(RoleName(role)));
+  };
+  add_core_element(core_->GetPCscf(), NodeRole::kPcscf);
+  add_core_element(core_->GetICscf(), NodeRole::kIcscf);
+  add_core_element(core_->GetScscf(), NodeRole::kScscf);
+  if (auto problem = BuildPushServers(add_element)) return problem;
 
   // Registration workload: the first one; arrivals per UE.
   const RegistrationWorkload* registration = nullptr;
   RegistrationWorkload default_registration;
   for (const Workload& workload : scenario_.workloads) {
-    const std::string where = workload.where.file + ":" + std::to_string(workload.where.line);
-    if (const auto* spec = std::get_if<RegistrationWorkload>(&workload.spec)) {
-      if (registration) {
-        Note(where + ": only the first registration workload is run; this one is ignored");
-      } else {
-        registration = spec;
-      }
-    } else if (!std::holds_alternative<FailureWorkload>(workload.spec)) {
-      Note(where + ": " + std::string(WorkloadKind(workload.spec)) +
-           " workloads are not yet supported by the runner: this one is not run, the rest of the run goes on");
+    const auto* spec = std::get_if<RegistrationWorkload>(&workload.spec);
+    if (!spec) continue;
+    if (registration) {
+      Note(workload.where.file + ":" + std::to_string(workload.where.line) +
+           ": only the first registration workload is run; this one is ignored");
+    } else {
+      registration = spec;
     }
   }
   if (!registration) registration = &default_registration;
-  const std::vector<ns3::Time> register_at = RegistrationTimes(*registration, terminals_.size());
+  if (auto problem = BuildUes(*registration)) return problem;
+  if (auto problem = BuildWorkloads()) return problem;
+  AddNodes();
 
-  // UEs: one application per terminal.
-  SipUeHelper ue_helper("", ImsCoreHelper::SipUriOf(*core_->GetPCscf()));
+  if (!settings_.pcap_prefix.empty()) {
+    ns3::PointToPointHelper().EnablePcapAll(settings_.pcap_prefix);
+    EnableCellPcap(settings_.pcap_prefix, network_);
+  }
+  return std::nullopt;
+}
+
+// The push AS on the first `as` node, the content server, and a REFER flood per attacker node.
+std::optional<std::string> Run::BuildPushServers(
+    const std::function<void(ns3::Ptr<SipElementApplication>, std::string, std::string)>& add_element) {
+  const Subscribers& subscribers = scenario_.subscribers;
+  default_app_id_ = subscribers.app_ids.empty() ? std::string() : subscribers.app_ids.front();
+  const std::size_t as_index = scenario_.topology.NodesWithRole(NodeRole::kAs).front();
+  sender_node_ = scenario_.topology.nodes[as_index].name;
+
+  PushSenderHelper senders(core_->GetResolver(), kPushAsHost);
+  senders.SetAttribute("ContentBaseUrl", ns3::StringValue(std::string("http://") + kContentHost));
+  // Without a push iFC in the profiles the AS learns nothing from the S-CSCF unless it asks.
+  bool third_party = true;
+  if (auto parsed = ims::ParseImsSubscription(ProfileOf(scenario_, subscribers.first_user)); parsed.ok()) {
+    third_party = HasThirdPartyRegistrationTo(parsed.value(), kPushAsHost);
+  }
+  bool subscribe_reg_event = !third_party;
+  for (const AttributeSetting& setting : scenario_.attributes) {
+    if (setting.element != "as") continue;
+    if (auto problem = AttributeProblem(PushSenderApplication::GetTypeId(), setting.attribute, setting.value)) {
+      return setting.where.file + ":" + std::to_string(setting.where.line) + ": as." + setting.attribute + ": " +
+             *problem;
+    }
+    if (setting.attribute == "SubscribeRegEvent") subscribe_reg_event = setting.value == "true" || setting.value == "1";
+  }
+  senders.SetAttribute("SubscribeRegEvent", ns3::BooleanValue(subscribe_reg_event));
+  for (const AttributeSetting& setting : scenario_.attributes) {
+    if (setting.element == "as" && setting.attribute != "SubscribeRegEvent") {
+      senders.SetAttribute(setting.attribute, ns3::StringValue(setting.value));
+    }
+  }
+  sender_ = senders.Install(network_.nodes[as_index].node);
+  add_element(sender_, sender_node_, "as");
+  sender_->TraceConnectWithoutContext(
+      "Outcome", ns3::Callback<void, const push::PushOutcome&>([this](const push::PushOutcome& o) { OnOutcome(o); }));
+  sender_->TraceConnectWithoutContext(
+      "Tx", ns3::Callback<void, const wire::SipMessage&, std::size_t, const sip::Endpoint&>(
+                [this](const wire::SipMessage& message, std::size_t, const sip::Endpoint&) { OnSenderTx(message); }));
+  sender_->TraceConnectWithoutContext(
+      "Rx", ns3::Callback<void, const wire::SipMessage&, std::size_t, const sip::Endpoint&>(
+                [this](const wire::SipMessage& message, std::size_t, const sip::Endpoint&) { OnSenderRx(message); }));
+  if (subscribe_reg_event) {
+    // The agent exists once the application has started, at 0 s after this event: look again
+    // at the same instant, after it.
+    ns3::Simulator::Schedule(ns3::Seconds(0), [this] {
+      ns3::Simulator::ScheduleNow([this] {
+        push::PushSenderAgent* agent = sender_->GetAgent();
+        if (!agent) return;
+        for (std::uint64_t u = 0; u < scenario_.subscribers.users; ++u) {
+          agent->Watch(scenario_.subscribers.AorOf(scenario_.subscribers.first_user + u));
+        }
+      });
+    });
+  }
+
+  // The content server.
+  const auto content_holders = scenario_.topology.NodesWithRole(NodeRole::kContent);
+  const std::size_t content_index = content_holders.empty() ? as_index : content_holders.front();
+  ContentServerHelper content(core_->GetResolver());
+  content.SetAttribute("Host", ns3::StringValue(kContentHost));
+  for (const AttributeSetting& setting : scenario_.attributes) {
+    if (setting.element != "content") continue;
+    if (auto problem = AttributeProblem(ContentServerApplication::GetTypeId(), setting.attribute, setting.value)) {
+      return setting.where.file + ":" + std::to_string(setting.where.line) + ": content." + setting.attribute + ": " +
+             *problem;
+    }
+    content.SetAttribute(setting.attribute, ns3::StringValue(setting.value));
+  }
+  content.Install(network_.nodes[content_index].node);
+
+  // REFER floods: the first workload per attacker node (one SIP port per node).
+  std::vector<std::string> attackers;
+  for (const Workload& workload : scenario_.workloads) {
+    const auto* flood = std::get_if<ReferFloodWorkload>(&workload.spec);
+    if (!flood) continue;
+    const std::string where = workload.where.file + ":" + std::to_string(workload.where.line);
+    const auto index = network_.Find(flood->attacker);
+    if (!index) return where + ": refer-flood: no node '" + flood->attacker + "' in the topology";
+    if (std::find(attackers.begin(), attackers.end(), flood->attacker) != attackers.end()) {
+      Note(where + ": only the first refer-flood workload of node " + flood->attacker + " is run");
+      continue;
+    }
+    attackers.push_back(flood->attacker);
+    ReferFloodHelper helper(core_->GetResolver(), subscribers.AorOf(flood->target), kFloodHost);
+    helper.SetAttribute("Rate", ns3::DoubleValue(flood->rate));
+    helper.SetAttribute("Start", ns3::TimeValue(ns3::NanoSeconds(flood->start.count())));
+    helper.SetAttribute("Duration", ns3::TimeValue(ns3::NanoSeconds(flood->duration.count())));
+    if (!default_app_id_.empty()) helper.SetAttribute("AppId", ns3::StringValue(default_app_id_));
+    ns3::Ptr<ReferFloodApplication> app = helper.Install(network_.nodes[*index].node);
+    add_element(app, flood->attacker, std::string(RoleName(network_.nodes[*index].role)));
+    floods_.push_back(app);
+  }
+  return std::nullopt;
+}
+
+// UEs: one PushReceiverApplication per terminal.
+std::optional<std::string> Run::BuildUes(const RegistrationWorkload& registration) {
+  const Subscribers& subscribers = scenario_.subscribers;
+  const std::vector<ns3::Time> register_at = RegistrationTimes(registration, terminals_.size());
+  PushReceiverHelper ue_helper("", ImsCoreHelper::SipUriOf(*core_->GetPCscf()));
   ue_helper.SetAttribute("Resolver", ns3::PointerValue(core_->GetResolver()));
   ue_helper.SetAttribute("Gruu", ns3::BooleanValue(subscribers.gruu));
-  ue_helper.SetAttribute("FeatureTags", ns3::StringValue(FeatureTags(subscribers.app_ids)));
-  const auto expires = std::chrono::duration_cast<std::chrono::seconds>(registration->reregister).count();
+  ue_helper.SetAttribute("AppIds", ns3::StringValue(JoinComma(subscribers.app_ids)));
+  ue_helper.SetAttribute("TrustedSenders",
+                         ns3::StringValue(sender_->GetIdentity() + ",sip:" + std::string(kFloodHost)));
+  const auto expires = std::chrono::duration_cast<std::chrono::seconds>(registration.reregister).count();
   ue_helper.SetAttribute("Expires", ns3::UintegerValue(static_cast<std::uint64_t>(std::max<std::int64_t>(expires, 1))));
   ue_helper.SetInstancePattern("<urn:uuid:{uuid}>");
   for (const AttributeSetting& setting : scenario_.attributes) {
-    if (setting.element == "ue") ue_helper.SetAttribute(setting.attribute, ns3::StringValue(setting.value));
+    if (setting.element != "ue") continue;
+    if (auto problem = AttributeProblem(PushReceiverApplication::GetTypeId(), setting.attribute, setting.value)) {
+      Note(setting.where.file + ":" + std::to_string(setting.where.line) + ": ue." + setting.attribute +
+           " is not used: " + *problem);
+      continue;
+    }
+    ue_helper.SetAttribute(setting.attribute, ns3::StringValue(setting.value));
   }
 
   ns3::ApplicationContainer apps = ue_helper.Install(network_.ue_nodes);
   ues_.reserve(apps.GetN());
   ue_registered_.assign(apps.GetN(), false);
+  ue_profile_subscribed_.assign(apps.GetN(), false);
   ue_attempts_.assign(apps.GetN(), OpenAttempt{});
   std::int64_t ue_stream = kUeStreams;
   for (std::uint32_t i = 0; i < apps.GetN(); ++i) {
-    auto ue = ns3::DynamicCast<SipUeApplication>(apps.Get(i));
+    auto ue = ns3::DynamicCast<PushReceiverApplication>(apps.Get(i));
     ue->SetAttribute("Aor", ns3::StringValue(terminals_[i].aor));
     ue->SetAttribute("RegisterAt", ns3::TimeValue(register_at[i]));
     ue_stream += ue->AssignStreams(ue_stream);
@@ -403,35 +680,480 @@ std::optional<std::string> Run::Build() {
                   [this, index](const wire::SipMessage& message, std::size_t, const sip::Endpoint&) {
                     OnUeSent(index, message);
                   }));
-    ConnectMessageTrace(ue, "ue" + std::to_string(terminals_[i].user) + "." + std::to_string(terminals_[i].terminal));
+    ue->TraceConnectWithoutContext(
+        "Rx", ns3::Callback<void, const wire::SipMessage&, std::size_t, const sip::Endpoint&>(
+                  [this, index](const wire::SipMessage& message, std::size_t, const sip::Endpoint&) {
+                    OnUeRx(index, message);
+                  }));
+    ue->TraceConnectWithoutContext("Delivery", ns3::Callback<void, const push::PushDelivery&>(
+                                                   [this, index](const push::PushDelivery& delivery) {
+                                                     OnUeDelivery(index, delivery);
+                                                   }));
+    const std::string name = UeName(i);
+    const auto refer_event = [this, name](const char* kind) {
+      return ns3::Callback<void, const push::ReferEvent&>([this, name, kind](const push::ReferEvent& event) {
+        std::string detail = "REFER " + std::to_string(event.refer_id) + " from " + event.referrer;
+        if (event.retry_after) detail += ", Retry-After " + std::to_string(event.retry_after);
+        recorder_.AddEvent(EventRow{Seconds(ns3::Simulator::Now()), kind, name, detail});
+      });
+    };
+    ue->TraceConnectWithoutContext("LockoutEngaged", refer_event("lockout"));
+    ue->TraceConnectWithoutContext("ReferDeferred", refer_event("refer-deferred"));
+    ue->TraceConnectWithoutContext("ReferDiscarded", refer_event("refer-discarded"));
+    ConnectMessageTrace(ue, name);
     ues_.push_back(ue);
   }
+  return std::nullopt;
+}
 
-  // Failures.
-  for (const Workload& workload : scenario_.workloads) {
-    const auto* failure = std::get_if<FailureWorkload>(&workload.spec);
-    if (!failure) continue;
-    const auto index = network_.Find(failure->element);
-    if (!index) {
-      return workload.where.file + ":" + std::to_string(workload.where.line) + ": failure: no node '" +
-             failure->element + "' in the topology";
+// Push, subscription, REFER and failure workloads.
+std::optional<std::string> Run::BuildWorkloads() {
+  const Subscribers& subscribers = scenario_.subscribers;
+  // The terminals of each selected user, in UE order.
+  const auto terminals_of = [this](const UserSelection& who) {
+    std::vector<std::size_t> out;
+    for (std::size_t ue = 0; ue < terminals_.size(); ++ue) {
+      const std::uint64_t rank = terminals_[ue].user - scenario_.subscribers.first_user;
+      if (who.all || rank < who.count) out.push_back(ue);
     }
-    ns3::Ptr<ns3::Node> node = network_.nodes[*index].node;
-    const std::string name = failure->element;
-    ns3::Simulator::Schedule(ns3::NanoSeconds(failure->down.count()), [this, node, name] {
-      cutter_.Cut(node);
-      recorder_.AddEvent(EventRow{Seconds(ns3::Simulator::Now()), "element-down", name, std::nullopt});
-    });
-    if (failure->up) {
-      ns3::Simulator::Schedule(ns3::NanoSeconds(failure->up->count()), [this, node, name] {
-        cutter_.Restore(node);
-        recorder_.AddEvent(EventRow{Seconds(ns3::Simulator::Now()), "element-up", name, std::nullopt});
+    return out;
+  };
+  bool notify_pushes = false;
+  bool profile_subscriptions = false;
+  std::vector<std::string> floods_seen;
+  std::int64_t push_stream = kPushStreams;
+  for (const Workload& workload : scenario_.workloads) {
+    const std::string where = workload.where.file + ":" + std::to_string(workload.where.line);
+    if (const auto* spec = std::get_if<PushWorkload>(&workload.spec)) {
+      auto campaign = std::make_unique<Campaign>();
+      campaign->spec = spec;
+      campaign->app_id = spec->app_id.empty() ? default_app_id_ : spec->app_id;
+      campaign->gaps = ns3::CreateObject<ns3::ExponentialRandomVariable>();
+      campaign->gaps->SetAttribute("Mean", ns3::DoubleValue(spec->rate > 0 ? 1.0 / spec->rate : 1.0));
+      campaign->gaps->SetStream(push_stream);
+      campaign->uniform_sizes = ns3::CreateObject<ns3::UniformRandomVariable>();
+      campaign->uniform_sizes->SetStream(push_stream + 1);
+      campaign->exponential_sizes = ns3::CreateObject<ns3::ExponentialRandomVariable>();
+      const std::uint64_t mean = spec->size.values.empty() ? 0 : spec->size.values.front();
+      campaign->exponential_sizes->SetAttribute("Mean", ns3::DoubleValue(static_cast<double>(mean)));
+      campaign->exponential_sizes->SetStream(push_stream + 2);
+      campaign->picks = ns3::CreateObject<ns3::UniformRandomVariable>();
+      campaign->picks->SetStream(push_stream + 3);
+      push_stream += kStreamsPerCampaign;
+      notify_pushes = notify_pushes || spec->method == PushMethod::kNotify;
+      Campaign* raw = campaign.get();
+      campaigns_.push_back(std::move(campaign));
+      StartCampaign(*raw);
+    } else if (const auto* subscription = std::get_if<SubscriptionWorkload>(&workload.spec)) {
+      profile_subscriptions = true;
+      const auto expires = std::chrono::duration_cast<std::chrono::seconds>(subscription->expires).count();
+      for (const std::size_t ue : terminals_of(subscription->who)) {
+        ns3::Simulator::Schedule(ns3::NanoSeconds(subscription->at.count()), [this, ue, expires] {
+          if (push::PushReceiverAgent* agent = ues_[ue]->GetAgent()) {
+            agent->Subscribe(sender_->GetIdentity(), default_app_id_,
+                             static_cast<std::uint32_t>(std::max<std::int64_t>(expires, 1)));
+            ue_profile_subscribed_[ue] = true;
+          }
+        });
+      }
+    } else if (const auto* refer = std::get_if<ReferSubscriptionWorkload>(&workload.spec)) {
+      if (!refer->from.empty() && refer->from != sender_node_) {
+        Note(where + ": refer-subscription from " + refer->from + ": the push sender runs on " + sender_node_ +
+             " only; the REFERs come from there");
+      }
+      std::vector<std::uint64_t> users;
+      for (std::uint64_t u = 0; u < subscribers.users; ++u) {
+        if (refer->who.all || u < refer->who.count) users.push_back(subscribers.first_user + u);
+      }
+      ns3::Simulator::Schedule(ns3::NanoSeconds(refer->at.count()), [this, users] {
+        for (const std::uint64_t user : users) {
+          PushInfo info;
+          info.created_s = Seconds(ns3::Simulator::Now());
+          info.target_kind = "user";
+          info.target_uri = scenario_.subscribers.AorOf(user);
+          CallSender(info, [this, &info] {
+            push::PushSenderAgent* agent = sender_->GetAgent();
+            return agent ? agent->ReferSubscribe(info.target_uri, default_app_id_) : push::PushId{0};
+          });
+        }
       });
+    } else if (const auto* flood = std::get_if<ReferFloodWorkload>(&workload.spec)) {
+      // The target's terminals: the workload's lockout (OMA 003 "Processing REFER requests").
+      if (std::find(floods_seen.begin(), floods_seen.end(), flood->attacker) != floods_seen.end()) continue;
+      floods_seen.push_back(flood->attacker);
+      const char* mode = flood->lockout == Lockout::kNone ? "None" : flood->lockout == Lockout::kDefer ? "Defer" : "Discard";
+      for (std::size_t ue = 0; ue < terminals_.size(); ++ue) {
+        if (terminals_[ue].user != flood->target) continue;
+        ues_[ue]->SetAttribute("ReferLockout", ns3::StringValue(mode));
+        ues_[ue]->SetAttribute("LockoutDuration", ns3::TimeValue(ns3::NanoSeconds(flood->lockout_duration.count())));
+      }
+    } else if (const auto* failure = std::get_if<FailureWorkload>(&workload.spec)) {
+      const auto index = network_.Find(failure->element);
+      if (!index) return where + ": failure: no node '" + failure->element + "' in the topology";
+      ns3::Ptr<ns3::Node> node = network_.nodes[*index].node;
+      const std::string name = failure->element;
+      ns3::Simulator::Schedule(ns3::NanoSeconds(failure->down.count()), [this, node, name] {
+        cutter_.Cut(node);
+        recorder_.AddEvent(EventRow{Seconds(ns3::Simulator::Now()), "element-down", name, std::nullopt});
+      });
+      if (failure->up) {
+        ns3::Simulator::Schedule(ns3::NanoSeconds(failure->up->count()), [this, node, name] {
+          cutter_.Restore(node);
+          recorder_.AddEvent(EventRow{Seconds(ns3::Simulator::Now()), "element-up", name, std::nullopt});
+        });
+      }
     }
   }
-
-  if (!settings_.pcap_prefix.empty()) ns3::PointToPointHelper().EnablePcapAll(settings_.pcap_prefix);
+  auto_profile_subscription_ = notify_pushes && !profile_subscriptions;
   return std::nullopt;
+}
+
+// Every node that can appear in messages.node, with its address.
+void Run::AddNodes() {
+  for (const BuiltNode& node : network_.nodes) {
+    std::ostringstream address;
+    address << node.address;
+    recorder_.AddNode(NodeRow{node.name, std::string(RoleName(node.role)), address.str()});
+  }
+  for (std::size_t ue = 0; ue < network_.ues.size() && ue < terminals_.size(); ++ue) {
+    std::ostringstream address;
+    address << network_.ues[ue].address;
+    recorder_.AddNode(NodeRow{UeName(ue), "ue", address.str()});
+  }
+}
+
+// Arrivals of a push workload, one event at a time (a campaign of a million pushes holds one
+// pending event, not a million).
+void Run::StartCampaign(Campaign& campaign) {
+  const PushWorkload& spec = *campaign.spec;
+  campaign.start = ns3::NanoSeconds(spec.start.count());
+  const ns3::Time duration = ns3::NanoSeconds(scenario_.duration.count());
+  campaign.stop = spec.stop ? std::min(ns3::NanoSeconds(spec.stop->count()), duration) : duration;
+  campaign.limit = spec.count;
+  if (spec.arrival == Arrival::kAllAtOnce && campaign.limit == 0) campaign.limit = scenario_.subscribers.users;
+  if (spec.arrival == Arrival::kRamp && campaign.limit == 0) {
+    const double window = std::max(0.0, Seconds(campaign.stop - campaign.start));
+    campaign.limit = static_cast<std::uint64_t>(std::floor(spec.rate * window));
+  }
+  ns3::Time first = campaign.start;
+  if (spec.arrival == Arrival::kPoisson) first += ns3::Seconds(campaign.gaps->GetValue());
+  if (first >= campaign.stop && spec.arrival != Arrival::kAllAtOnce) return;
+  if (spec.arrival == Arrival::kRamp && campaign.limit == 0) return;
+  campaign.last = first;
+  ns3::Simulator::Schedule(first, &Run::FirePush, this, std::ref(campaign));
+}
+
+std::uint64_t Run::DrawSize(Campaign& campaign) {
+  const SizeDistribution& size = campaign.spec->size;
+  if (size.values.empty()) return 0;
+  switch (size.kind) {
+    case SizeDistribution::Kind::kConstant:
+      return size.values.front();
+    case SizeDistribution::Kind::kUniform: {
+      const std::uint64_t low = size.values.front();
+      const std::uint64_t high = size.values.size() > 1 ? size.values[1] : low;
+      return campaign.uniform_sizes->GetInteger(static_cast<std::uint32_t>(low), static_cast<std::uint32_t>(high));
+    }
+    case SizeDistribution::Kind::kExponential:
+      return static_cast<std::uint64_t>(std::llround(campaign.exponential_sizes->GetValue()));
+    case SizeDistribution::Kind::kList:
+      return size.values[campaign.uniform_sizes->GetInteger(0, static_cast<std::uint32_t>(size.values.size() - 1))];
+  }
+  return size.values.front();
+}
+
+void Run::FirePush(Campaign& campaign) {
+  const PushWorkload& spec = *campaign.spec;
+  const Subscribers& subscribers = scenario_.subscribers;
+  // The user: round robin from the first user, or uniformly at random.
+  const std::uint64_t users = std::max<std::uint64_t>(subscribers.users, 1);
+  const std::uint64_t rank =
+      spec.pick == PushPick::kRandom
+          ? campaign.picks->GetInteger(0, static_cast<std::uint32_t>(users - 1))
+          : campaign.sent % users;
+  const std::uint64_t user = subscribers.first_user + rank;
+  ++campaign.sent;
+
+  push::PushRequest request;
+  request.app_id = campaign.app_id;
+  request.content_type = "text/plain";
+  request.size = DrawSize(campaign);  // content: push::SyntheticContent of this size, made by the agent
+  request.delivery_report = spec.delivery_report;
+  switch (spec.method) {
+    case PushMethod::kAuto:
+      request.method = push::PushRequest::kAuto;
+      break;
+    case PushMethod::kIndirection:
+      request.method = push::PushRequest::kIndirection;
+      break;
+    case PushMethod::kMessage:
+      request.method = push::PushRequest::kMessage;
+      break;
+    case PushMethod::kInviteMsrp:
+      request.method = push::PushRequest::kInviteMsrp;
+      break;
+    case PushMethod::kNotify:
+      request.method = push::PushRequest::kNotify;
+      break;
+  }
+  PushInfo info;
+  info.created_s = Seconds(ns3::Simulator::Now());
+  info.size = static_cast<std::int64_t>(request.size);
+  info.target_kind = std::string(PushTargetName(spec.target));
+  const std::string aor = subscribers.AorOf(user);
+  switch (spec.target) {
+    case PushTarget::kUser:
+      request.target = push::PushRequest::kUser;
+      request.uri = aor;
+      break;
+    case PushTarget::kGruu: {
+      // The user's first terminal.
+      request.target = push::PushRequest::kTerminal;
+      request.uri = aor;
+      for (std::size_t ue = 0; ue < terminals_.size(); ++ue) {
+        if (terminals_[ue].user == user) {
+          request.uri = PublicGruu(aor, ue_instances_[ue]);
+          break;
+        }
+      }
+      break;
+    }
+    case PushTarget::kAllTerminals:
+      request.target = push::PushRequest::kAllTerminals;
+      request.uri = aor;
+      break;
+  }
+  info.target_uri = request.uri;
+  CallSender(info, [this, &request] { return sender_->Push(request); });
+
+  // The next arrival.
+  ns3::Time next;
+  switch (spec.arrival) {
+    case Arrival::kPeriodic:
+      next = campaign.start + ns3::Seconds(spec.rate > 0 ? static_cast<double>(campaign.sent) / spec.rate : 0.0);
+      break;
+    case Arrival::kPoisson:
+      next = campaign.last + ns3::Seconds(campaign.gaps->GetValue());
+      break;
+    case Arrival::kAllAtOnce:
+      next = campaign.start;
+      break;
+    case Arrival::kRamp: {
+      const std::int64_t window = (campaign.stop - campaign.start).GetNanoSeconds();
+      next = campaign.start + ns3::NanoSeconds(static_cast<std::int64_t>(static_cast<long double>(window) *
+                                                                          campaign.sent / campaign.limit));
+      break;
+    }
+  }
+  if (campaign.limit != 0 && campaign.sent >= campaign.limit) return;
+  if (spec.arrival != Arrival::kAllAtOnce && next >= campaign.stop) return;
+  campaign.last = next;
+  ns3::Simulator::Schedule(next - ns3::Simulator::Now(), &Run::FirePush, this, std::ref(campaign));
+}
+
+push::PushId Run::CallSender(const PushInfo& info, const std::function<push::PushId()>& call) {
+  in_sender_call_ = true;
+  captured_.clear();
+  deferred_outcomes_.clear();
+  const push::PushId id = call();
+  in_sender_call_ = false;
+  if (id == 0) return 0;  // the sender is not running
+  PushInfo& kept = push_info_[id];
+  kept = info;
+  for (CapturedRequest& request : captured_) {
+    const std::uint64_t record = ++next_record_;
+    SentPush& sent = sent_[record];
+    sent.id = id;
+    sent.key = std::move(request.key);
+    sent.call_id = std::move(request.call_id);
+    sent.request_uri = std::move(request.request_uri);
+    sent.method = std::move(request.method);
+    sent_by_key_[sent.key] = record;
+    sent_by_push_[id].push_back(record);
+    ++kept.open_records;
+  }
+  captured_.clear();
+  std::vector<push::PushOutcome> outcomes;
+  outcomes.swap(deferred_outcomes_);
+  for (const push::PushOutcome& outcome : outcomes) OnOutcome(outcome);
+  ReleaseInfo(id);
+  return id;
+}
+
+void Run::OnSenderTx(const wire::SipMessage& message) {
+  if (!in_sender_call_ || !message.IsRequest() || !IsPushMethod(message.method())) return;
+  CapturedRequest request;
+  request.key = PushKey(message, message.method());
+  request.call_id = std::string(message.Get(wire::HeaderId::kCallId).value_or(""));
+  request.request_uri = std::string(message.request_uri());
+  switch (message.method()) {
+    case wire::Method::kMessage: {
+      const std::string_view type = message.Get(wire::HeaderId::kContentType).value_or("");
+      const bool external = wire::StartsWithIgnoreCase(type, "message/external-body");
+      request.method = std::string(push::PushMethodName(external ? push::PushMethod::kIndirection : push::PushMethod::kMessage));
+      break;
+    }
+    case wire::Method::kInvite:
+      request.method = std::string(push::PushMethodName(push::PushMethod::kInviteMsrp));
+      break;
+    case wire::Method::kNotify:
+      request.method = std::string(push::PushMethodName(push::PushMethod::kNotify));
+      break;
+    default:
+      request.method = std::string(push::PushMethodName(push::PushMethod::kRefer));
+      break;
+  }
+  captured_.push_back(std::move(request));
+}
+
+void Run::OnSenderRx(const wire::SipMessage& message) {
+  if (!message.IsResponse() || message.status_code() < 200 || !IsPushMethod(message.cseq_method())) return;
+  auto it = sent_by_key_.find(PushKey(message, message.cseq_method()));
+  if (it != sent_by_key_.end()) sent_[it->second].final_seen = true;
+}
+
+void Run::OnOutcome(const push::PushOutcome& outcome) {
+  if (in_sender_call_) {
+    deferred_outcomes_.push_back(outcome);
+    return;
+  }
+  if (outcome.status != push::AppStatus::kAccepted) {
+    recorder_.AddEvent(EventRow{Seconds(ns3::Simulator::Now()), "push-failed", sender_node_,
+                                std::string(push::PushMethodName(outcome.method)) + " " + std::to_string(outcome.code)});
+  }
+  // The record of this request: the one sent to outcome.terminal, else the first still open.
+  auto by_push = sent_by_push_.find(outcome.id);
+  std::optional<std::uint64_t> match;
+  if (by_push != sent_by_push_.end()) {
+    for (const std::uint64_t record : by_push->second) {
+      const SentPush& sent = sent_.at(record);
+      if (!sent.outcome && sent.request_uri == outcome.terminal) {
+        match = record;
+        break;
+      }
+    }
+    if (!match) {
+      for (const std::uint64_t record : by_push->second) {
+        if (!sent_.at(record).outcome) {
+          match = record;
+          break;
+        }
+      }
+    }
+  }
+  if (!match) {
+    WriteUnsentPush(outcome);
+    return;
+  }
+  SentPush& sent = sent_.at(*match);
+  sent.outcome = outcome;
+  // An accepted push waits for its delivery at the UE (indirection: after the fetch); a REFER
+  // delivers no content.
+  if (outcome.status != push::AppStatus::kAccepted || sent.delivered_s || outcome.method == push::PushMethod::kRefer) {
+    WritePush(*match);
+  }
+}
+
+void Run::OnUeRx(std::size_t ue, const wire::SipMessage& message) {
+  if (!message.IsRequest() || !IsPushMethod(message.method())) return;
+  auto it = sent_by_key_.find(PushKey(message, message.method()));
+  if (it == sent_by_key_.end()) return;
+  SentPush& sent = sent_.at(it->second);
+  if (sent.ue) return;
+  sent.ue = ue;
+  sent.reached_uri = std::string(message.request_uri());
+}
+
+void Run::OnUeDelivery(std::size_t ue, const push::PushDelivery& delivery) {
+  std::optional<std::uint64_t> match;
+  if (delivery.via == push::PushVia::kMsrp) {
+    // The file-selector name the sender gives a single-file push: "push<id>".
+    const std::string name = delivery.file && delivery.file->name ? *delivery.file->name : std::string();
+    if (name.rfind("push", 0) != 0) return;
+    const push::PushId id = std::strtoull(name.c_str() + 4, nullptr, 10);
+    auto by_push = sent_by_push_.find(id);
+    if (by_push == sent_by_push_.end()) return;
+    for (const std::uint64_t record : by_push->second) {
+      if (sent_.at(record).ue == ue) match = record;
+    }
+  } else {
+    auto it = sent_by_key_.find(delivery.message_id);
+    if (it != sent_by_key_.end()) match = it->second;
+  }
+  if (!match) return;
+  SentPush& sent = sent_.at(*match);
+  if (sent.delivered_s) return;
+  sent.delivered_s = Seconds(ns3::Simulator::Now());
+  if (!sent.ue) sent.ue = ue;
+  if (sent.outcome) WritePush(*match);
+}
+
+void Run::WritePush(std::uint64_t record) {
+  auto it = sent_.find(record);
+  if (it == sent_.end()) return;
+  SentPush& sent = it->second;
+  const PushInfo& info = push_info_.at(sent.id);
+  PushRow row;
+  row.push_id = static_cast<std::int64_t>(sent.id);
+  row.created_s = info.created_s;
+  row.method = sent.method;
+  row.size_bytes = info.size;
+  row.target_kind = info.target_kind;
+  row.target_uri = info.target_uri;
+  if (sent.request_uri.find(";gr=") != std::string::npos) {
+    row.terminal = sent.request_uri;
+  } else if (sent.reached_uri) {
+    row.terminal = sent.reached_uri;
+  }
+  row.app_status = std::string(push::AppStatusName(push::AppStatus::kPending));
+  if (sent.outcome) {
+    const push::PushOutcome& outcome = *sent.outcome;
+    row.app_status = std::string(push::AppStatusName(outcome.status));
+    row.retries = outcome.retries;
+    // A timeout (the agent's 408) is no response: NULL code and delay.
+    if (sent.final_seen && outcome.code >= 100) {
+      row.final_code = outcome.code;
+      row.response_delay_s = std::chrono::duration<double>(outcome.final_response - outcome.created).count();
+    }
+  }
+  if (sent.delivered_s) row.delivery_delay_s = *sent.delivered_s - info.created_s;
+  row.call_id = sent.call_id;
+  recorder_.AddPush(std::move(row));
+
+  const push::PushId id = sent.id;
+  sent_by_key_.erase(sent.key);
+  auto& records = sent_by_push_[id];
+  records.erase(std::remove(records.begin(), records.end(), record), records.end());
+  if (records.empty()) sent_by_push_.erase(id);
+  sent_.erase(it);
+  --push_info_.at(id).open_records;
+  ReleaseInfo(id);
+}
+
+// An outcome without a request sent (no target, or the sender refused at once).
+void Run::WriteUnsentPush(const push::PushOutcome& outcome) {
+  auto info = push_info_.find(outcome.id);
+  if (info == push_info_.end()) return;
+  PushRow row;
+  row.push_id = static_cast<std::int64_t>(outcome.id);
+  row.created_s = info->second.created_s;
+  row.method = std::string(push::PushMethodName(outcome.method));
+  row.size_bytes = info->second.size;
+  row.target_kind = info->second.target_kind;
+  row.target_uri = info->second.target_uri;
+  row.app_status = std::string(push::AppStatusName(outcome.status));
+  row.retries = outcome.retries;
+  recorder_.AddPush(std::move(row));
+}
+
+void Run::ReleaseInfo(push::PushId id) {
+  auto it = push_info_.find(id);
+  if (it != push_info_.end() && it->second.open_records == 0 && !in_sender_call_) push_info_.erase(it);
+}
+
+// Pushes still open when the run ends: accepted but not delivered, or without a final outcome.
+void Run::FinishPushes() {
+  while (!sent_.empty()) WritePush(sent_.begin()->first);
 }
 
 void Run::ConnectMessageTrace(ns3::Ptr<SipElementApplication> app, const std::string& node) {
@@ -487,6 +1209,15 @@ void Run::OnRegistration(std::size_t ue, const std::string& state, std::uint16_t
   const bool registered = state == sip::RegistrationStateName(sip::RegistrationState::kRegistered);
   const bool was_registered = ue_registered_[ue];
   ue_registered_[ue] = registered;
+  if (registered && auto_profile_subscription_ && !ue_profile_subscribed_[ue]) {
+    // OMA 004: notify pushes go in a ua-profile subscription of the terminal.
+    ue_profile_subscribed_[ue] = true;
+    ns3::Simulator::ScheduleNow([this, ue] {
+      if (push::PushReceiverAgent* agent = ues_[ue]->GetAgent()) {
+        agent->Subscribe(sender_->GetIdentity(), default_app_id_, 3600);
+      }
+    });
+  }
   if (code == 0) return;  // the binding ran out: a change of state, not a REGISTER attempt
   ue_attempts_[ue].open = false;
   RegistrationRow row;
@@ -569,6 +1300,7 @@ void Run::Execute(RunOutcome& outcome) {
   ns3::Simulator::Stop(duration);
   ns3::Simulator::Run();
   RecordOpenAttempts();
+  FinishPushes();
   // The last interval, when the duration is not a whole number of intervals.
   if (interval.IsStrictlyPositive()) Sample();
   progress_->Finish();
@@ -623,7 +1355,18 @@ RunOutcome RunScenario(const Scenario& scenario, const RunSettings& settings, Re
   std::string error;
   try {
     Run run(scenario, settings, recorder, diagnostics);
-    if (auto problem = run.Build()) {
+    // Building 100,000 UEs takes a while before the first simulated second: say so.
+    const auto build_start = std::chrono::steady_clock::now();
+    const std::uint64_t ues = scenario.subscribers.TotalTerminals();
+    if (settings.progress && ues >= 10000) diagnostics << scenario.name << ": building the network and " << ues << " UEs\n";
+    auto problem = run.Build();
+    const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - build_start).count();
+    if (settings.progress && ues >= 10000) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.1f", build_s);
+      diagnostics << scenario.name << ": built in " << seconds << " s\n";
+    }
+    if (problem) {
       error = *problem;
     } else {
       run.Execute(outcome);
@@ -685,8 +1428,19 @@ DbResult<std::string> SummaryTable(Recorder& recorder, const std::vector<std::in
   Query peaks(db,
               "SELECT element, role, peak_utilization, peak_queue_length, messages_in, refused FROM element_peaks "
               "WHERE run_id = ? ORDER BY element");
-  if (!summary.statement || !peaks.statement) return DbError{sqlite3_errcode(db), sqlite3_errmsg(db)};
+  // Per method: outcomes (push_success; failed: ended without being accepted, so a timeout is
+  // both failed and unanswered) and the delivery delay percentiles (push_latency).
+  Query methods(db,
+                "SELECT s.method, s.pushes, s.accepted, s.delivered, "
+                "(SELECT COUNT(*) FROM pushes p WHERE p.run_id = s.run_id AND p.method = s.method AND "
+                "p.app_status NOT IN ('accepted', 'pending')), s.unanswered, l.p50_s, l.p95_s, l.p99_s "
+                "FROM push_success s LEFT JOIN push_latency l ON l.run_id = s.run_id AND l.method = s.method AND "
+                "l.metric = 'delivery' WHERE s.run_id = ? ORDER BY s.method");
+  if (!summary.statement || !peaks.statement || !methods.statement) {
+    return DbError{sqlite3_errcode(db), sqlite3_errmsg(db)};
+  }
   std::ostringstream elements;
+  std::ostringstream pushes;
   for (const std::int64_t run_id : run_ids) {
     sqlite3_reset(summary.statement);
     sqlite3_bind_int64(summary.statement, 1, run_id);
@@ -696,6 +1450,15 @@ DbResult<std::string> SummaryTable(Recorder& recorder, const std::vector<std::in
           << Pad(Column(row, 3), 14) << Pad(Column(row, 4), 8) << Pad(Column(row, 5, "%.1fms", 1000), 10)
           << Pad(Column(row, 6, "%.1fms", 1000), 10) << Pad(Column(row, 7), 8) << Pad(Column(row, 8), 9)
           << Pad(Column(row, 9), 8) << "\n";
+    }
+    sqlite3_reset(methods.statement);
+    sqlite3_bind_int64(methods.statement, 1, run_id);
+    while (sqlite3_step(methods.statement) == SQLITE_ROW) {
+      sqlite3_stmt* row = methods.statement;
+      pushes << Pad(std::to_string(run_id), 5) << "  " << Pad(Column(row, 0), 22, false) << Pad(Column(row, 1), 8)
+             << Pad(Column(row, 2), 10) << Pad(Column(row, 3), 11) << Pad(Column(row, 4), 8) << Pad(Column(row, 5), 12)
+             << Pad(Column(row, 6, "%.1fms", 1000), 10) << Pad(Column(row, 7, "%.1fms", 1000), 10)
+             << Pad(Column(row, 8, "%.1fms", 1000), 10) << "\n";
     }
     sqlite3_reset(peaks.statement);
     sqlite3_bind_int64(peaks.statement, 1, run_id);
@@ -707,7 +1470,13 @@ DbResult<std::string> SummaryTable(Recorder& recorder, const std::vector<std::in
                << Pad(Column(row, 5), 9) << "\n";
     }
   }
-  out << "pushes: none (push workloads are not yet supported by the runner)\n";
+  const std::string push_rows = pushes.str();
+  if (!push_rows.empty()) {
+    out << "\n" << Pad("run", 5) << "  " << Pad("method", 22, false) << Pad("pushes", 8) << Pad("accepted", 10)
+        << Pad("delivered", 11) << Pad("failed", 8) << Pad("unanswered", 12) << Pad("p50", 10) << Pad("p95", 10)
+        << Pad("p99", 10) << "\n"
+        << push_rows;
+  }
   const std::string element_rows = elements.str();
   if (!element_rows.empty()) {
     out << "\n" << Pad("run", 5) << "  " << Pad("element", 10, false) << Pad("role", 7, false)
