@@ -386,7 +386,8 @@ const std::vector<Field<PushWorkload>>& FieldsOf() {
   static const std::vector<Field<W>> fields = {
       {"arrival",
        [](W& w, const Scalar& v, const Scenario&) {
-         return ToEnum(v, {Arrival::kPoisson, Arrival::kPeriodic, Arrival::kAllAtOnce}, ArrivalName, w.arrival);
+         return ToEnum(v, {Arrival::kPoisson, Arrival::kPeriodic, Arrival::kAllAtOnce, Arrival::kRamp}, ArrivalName,
+                       w.arrival);
        }},
       {"rate", [](W& w, const Scalar& v, const Scenario&) { return ToRate(v, w.rate); }},
       {"start", [](W& w, const Scalar& v, const Scenario&) { return ToDuration(v, w.start); }},

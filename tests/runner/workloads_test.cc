@@ -146,6 +146,15 @@ TEST_F(WorkloadsTest, RoundRobinWithCountOfUsersPushesEachUserOnce) {
             (std::vector<std::string>{"sip:user1@home1.net|1", "sip:user2@home1.net|1", "sip:user3@home1.net|1"}));
 }
 
+// A ramp spreads `count` pushes evenly over [start, stop): 4 pushes over [1 s, 3 s) at 1.0, 1.5,
+// 2.0 and 2.5 s.
+TEST_F(WorkloadsTest, RampSpreadsCountPushesEvenlyOverStartToStop) {
+  const std::string run =
+      Run("workload-message", {"push.arrival=ramp", "push.count=4", "push.start=1s", "push.stop=3s"});
+  EXPECT_EQ(Rows(Db(), "SELECT created_s FROM pushes WHERE run_id = " + run + " ORDER BY created_s"),
+            (std::vector<std::string>{"1.0", "1.5", "2.0", "2.5"}));
+}
+
 // Forced methods are recorded with that method: content indirection (RFC 4483) of 4000 bytes is
 // fetched over HTTP after the MESSAGE, so it is delivered after the MESSAGE's 28 ms plus the TCP
 // handshake and the GET, two round trips of 46 ms: at least 120 ms. INVITE + MSRP (TS 9.3) of
