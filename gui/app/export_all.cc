@@ -5,8 +5,11 @@
 #include <algorithm>
 
 #include "chart_render.h"
+#include "csv.h"
 #include "data_loader.h"
 #include "ladder_scene.h"
+#include "runs_model.h"
+#include "runs_panel.h"
 
 namespace pushsim::dashboard {
 
@@ -41,6 +44,27 @@ class Exporter {
       err_ << "pushsim-dashboard: " << error.toStdString() << "\n";
       problems_ = true;
     }
+  }
+
+  // The runs table as the window shows it (every run, aborted ones marked), and its cells as CSV.
+  void ExportRunsTable(const RunsResult& runs) {
+    RunsPanel panel;
+    panel.SetRuns(runs.runs, runs.varying_parameters);
+    panel.resize(kExportSize);
+    panel.ensurePolished();
+    const RunsModel& model = panel.model();
+    std::string csv;
+    for (int column = 0; column < model.columnCount(); ++column) {
+      csv += (column ? "," : "") + CsvField(model.headerData(column, Qt::Horizontal).toString().toStdString());
+    }
+    csv += "\n";
+    for (int row = 0; row < model.rowCount(); ++row) {
+      for (int column = 0; column < model.columnCount(); ++column) {
+        csv += (column ? "," : "") + CsvField(model.index(row, column).data().toString().toStdString());
+      }
+      csv += "\n";
+    }
+    Write("runs", panel.grab().toImage().convertToFormat(QImage::Format_RGB32), csv);
   }
 
   void WriteChart(const ChartData& chart) { Write(chart.file_stem, RenderChart(chart, kExportSize), ChartCsv(chart)); }
@@ -137,6 +161,7 @@ int ExportAll(const CommandLine& command_line, std::ostream& out, std::ostream& 
   }
   Exporter exporter(command_line, out, err);
   if (!exporter.MakeDirectory()) return 1;
+  exporter.ExportRunsTable(runs);
   for (const RunRow& run : chosen) exporter.ExportRun(run);
   exporter.ExportSweeps();
   return exporter.problems() ? 1 : 0;

@@ -99,6 +99,15 @@ class ExportTest : public QObject {
         QVERIFY(QFileInfo(charts.filePath(stem + ".csv")).size() > 0);
       }
     }
+    // The runs table: the window's view of every run at the export size, and a CSV line per run
+    // under the header.
+    const QImage runs_image(charts.filePath("runs.png"));
+    QCOMPARE(runs_image.size(), QSize(1200, 800));
+    QFile runs_csv(charts.filePath("runs.csv"));
+    QVERIFY(runs_csv.open(QIODevice::ReadOnly));
+    const QStringList lines = QString::fromUtf8(runs_csv.readAll()).split('\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), static_cast<qsizetype>(runs.value().size()) + 1);
+    QVERIFY(lines.front().contains("scenario"));
     // The registration-rate CSV holds the data layer's series for that run, and over all
     // outcomes accounts for every REGISTER transaction the run recorded.
     const RunRow& run = runs.value().front();
