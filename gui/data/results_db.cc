@@ -1,5 +1,7 @@
 #include "results_db.h"
 
+#include "csv.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -195,12 +197,6 @@ std::string HostOf(std::string peer) {
   return colon == std::string::npos ? peer : peer.substr(0, colon);
 }
 
-std::string NumberText(double value) {
-  char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
-
 // A JSON array of strings, for json_each.
 std::string JsonArray(const std::set<std::string>& items) {
   std::string json = "[";
@@ -222,16 +218,6 @@ std::string JsonArray(const std::set<std::string>& items) {
     json += '"';
   }
   return json + "]";
-}
-
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 }  // namespace
@@ -944,7 +930,7 @@ std::string SeriesCsv(const std::vector<Series>& series) {
   std::string csv = "series,x,y\n";
   for (const Series& line : series) {
     const std::string name = CsvField(line.name);
-    for (const Point& point : line.points) csv += name + "," + NumberText(point.x) + "," + NumberText(point.y) + "\n";
+    for (const Point& point : line.points) csv += name + "," + CsvNumber(point.x) + "," + CsvNumber(point.y) + "\n";
   }
   return csv;
 }

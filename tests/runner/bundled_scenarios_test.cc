@@ -17,12 +17,15 @@
 #include <vector>
 
 #include "runner.h"
+#include "support/runner_db.h"
 #include "sweep.h"
 
 namespace pushsim::runner {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Number;
+using testing::Rows;
 
 const std::string kBundled = std::string(PUSHSIM_SOURCE_DIR) + "/scenarios/";
 
@@ -31,64 +34,16 @@ const std::vector<std::string> kNames = {"quickstart",         "registration-sto
                                          "multi-terminal-gruu", "refer-lockout",            "reg-event-vs-third-party",
                                          "capacity-sweep"};
 
-// Rows of a query as text, columns separated by '|', NULL as "NULL".
-std::vector<std::string> Rows(sqlite3* db, const std::string& sql) {
-  std::vector<std::string> rows;
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
-    return rows;
-  }
-  while (sqlite3_step(statement) == SQLITE_ROW) {
-    std::string row;
-    for (int c = 0; c < sqlite3_column_count(statement); ++c) {
-      if (c) row += "|";
-      const unsigned char* text = sqlite3_column_text(statement, c);
-      row += text ? reinterpret_cast<const char*>(text) : "NULL";
-    }
-    rows.push_back(row);
-  }
-  sqlite3_finalize(statement);
-  return rows;
-}
-
-// The single value of a query, as a number (-1 for NULL or when there is not exactly one row).
-double Number(sqlite3* db, const std::string& sql) {
-  const auto rows = Rows(db, sql);
-  if (rows.size() != 1) {
-    ADD_FAILURE() << sql << ": expected one row, got " << rows.size();
-    return -1;
-  }
-  return rows[0] == "NULL" ? -1 : std::atof(rows[0].c_str());
-}
-
 Scenario LoadBundled(const std::string& name, const std::vector<std::string>& overrides = {}) {
-  auto loaded = LoadScenario(kBundled + name + ".yaml");
-  if (!loaded.ok()) {
-    ADD_FAILURE() << loaded.error().ToString();
-    return Scenario{};
-  }
-  Scenario scenario = std::move(loaded).value();
-  for (const std::string& assignment : overrides) {
-    if (auto error = ApplyOverride(scenario, assignment)) ADD_FAILURE() << name << ": " << error->ToString();
-  }
-  return scenario;
+  return testing::LoadWithOverrides(kBundled + name + ".yaml", overrides);
 }
 
 class BundledScenarioTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "pushsim-bundled-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    auto opened = Recorder::Open((dir_ / "results.db").string());
+    auto opened = Recorder::Open((dir_.path() / "results.db").string());
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     recorder_ = std::make_unique<Recorder>(std::move(opened.value()));
-  }
-  void TearDown() override {
-    recorder_.reset();
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
   }
 
   // Runs scenarios/<name>.yaml with the overrides into the temporary database; the run id.
@@ -105,7 +60,7 @@ class BundledScenarioTest : public ::testing::Test {
 
   sqlite3* Db() { return recorder_->handle(); }
 
-  fs::path dir_;
+  testing::TempDir dir_{"pushsim-bundled"};
   std::unique_ptr<Recorder> recorder_;
 };
 
@@ -401,16 +356,14 @@ TEST_F(BundledScenarioTest, RegEventVersusThirdPartyPushesAcceptedInBothVariants
 // and retried 5 s later (or lost with a dropped response): the higher rate has the lower success
 // ratio or the higher latency.
 TEST(BundledScenarios, CapacitySweepHigherRateHasLowerSuccessOrHigherLatency) {
-  std::string pattern = (fs::temp_directory_path() / "pushsim-bundled-sweep-XXXXXX").string();
-  ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-  const fs::path dir = pattern;
+  const testing::TempDir dir("pushsim-bundled-sweep");
   SweepOptions options;
   options.vary = "push.rate=50/s,600/s";
   options.runs = 1;
   options.jobs = 2;
   options.overrides = {"subscribers.users=20", "push.arrival=periodic", "push.start=12s", "push.stop=14s",
                        "duration=40s"};
-  options.database = (dir / "sweep.db").string();
+  options.database = (dir.path() / "sweep.db").string();
   options.quiet = true;
   std::ostringstream out, err;
   EXPECT_EQ(SweepCommand(kBundled + "capacity-sweep.yaml", options, out, err), 0) << err.str();
@@ -420,8 +373,6 @@ TEST(BundledScenarios, CapacitySweepHigherRateHasLowerSuccessOrHigherLatency) {
   const auto points = Rows(db, "SELECT sweep_x, offered_pushes, success_ratio, COALESCE(delivery_p95_s, 1e9) "
                                "FROM sweep_points ORDER BY sweep_x");
   sqlite3_close(db);
-  std::error_code ignored;
-  fs::remove_all(dir, ignored);
 
   ASSERT_EQ(points.size(), 2u);
   double x[2], offered[2], success[2], p95[2];

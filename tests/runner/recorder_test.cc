@@ -217,10 +217,10 @@ TEST_F(RecorderTest, RefusesANewerVersionOfItsOwnSchemaAndLeavesItAlone) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Migration from schema version 1 (tests/runner/schema-v1.sql is results/schema.sql as it was)
+// Migration from schema version 1 (tests/support/schema-v1.sql is results/schema.sql as it was)
 
 std::string SchemaV1Text() {
-  std::ifstream in(std::string(PUSHSIM_SOURCE_DIR) + "/tests/runner/schema-v1.sql", std::ios::binary);
+  std::ifstream in(std::string(PUSHSIM_SOURCE_DIR) + "/tests/support/schema-v1.sql", std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "progress.h"
+#include "support/runner_db.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,39 +32,11 @@ namespace pushsim::runner {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Number;
+using testing::Rows;
 
 const std::string kSource = PUSHSIM_SOURCE_DIR;
 const std::string kQuickstart = kSource + "/scenarios/quickstart.yaml";
-
-// Rows of a query as text, columns separated by '|', NULL as "NULL".
-std::vector<std::string> Rows(sqlite3* db, const std::string& sql) {
-  std::vector<std::string> rows;
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
-    return rows;
-  }
-  while (sqlite3_step(statement) == SQLITE_ROW) {
-    std::string row;
-    for (int c = 0; c < sqlite3_column_count(statement); ++c) {
-      if (c) row += "|";
-      const unsigned char* text = sqlite3_column_text(statement, c);
-      row += text ? reinterpret_cast<const char*>(text) : "NULL";
-    }
-    rows.push_back(row);
-  }
-  sqlite3_finalize(statement);
-  return rows;
-}
-
-double Number(sqlite3* db, const std::string& sql) {
-  const auto rows = Rows(db, sql);
-  if (rows.size() != 1) {
-    ADD_FAILURE() << sql << ": expected one row, got " << rows.size();
-    return -1;
-  }
-  return std::atof(rows[0].c_str());
-}
 
 class RunnerTest : public ::testing::Test {
  protected:
@@ -78,16 +51,7 @@ class RunnerTest : public ::testing::Test {
   }
 
   Scenario Load(const std::string& file, const std::vector<std::string>& overrides) {
-    auto loaded = LoadScenario(file);
-    if (!loaded.ok()) {
-      ADD_FAILURE() << loaded.error().ToString();
-      return Scenario{};
-    }
-    Scenario scenario = std::move(loaded).value();
-    for (const std::string& assignment : overrides) {
-      if (auto error = ApplyOverride(scenario, assignment)) ADD_FAILURE() << error->ToString();
-    }
-    return scenario;
+    return testing::LoadWithOverrides(file, overrides);
   }
 
   Recorder& Db() {

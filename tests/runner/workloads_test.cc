@@ -21,67 +21,27 @@
 #include <vector>
 
 #include "runner.h"
+#include "support/runner_db.h"
 
 namespace pushsim::runner {
 namespace {
 
-namespace fs = std::filesystem;
+using testing::Numbers;
+using testing::Rows;
 
 const std::string kScenarios = std::string(PUSHSIM_SOURCE_DIR) + "/tests/runner/scenarios/";
-
-std::vector<std::string> Rows(sqlite3* db, const std::string& sql) {
-  std::vector<std::string> rows;
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
-    return rows;
-  }
-  while (sqlite3_step(statement) == SQLITE_ROW) {
-    std::string row;
-    for (int c = 0; c < sqlite3_column_count(statement); ++c) {
-      if (c) row += "|";
-      const unsigned char* text = sqlite3_column_text(statement, c);
-      row += text ? reinterpret_cast<const char*>(text) : "NULL";
-    }
-    rows.push_back(row);
-  }
-  sqlite3_finalize(statement);
-  return rows;
-}
-
-std::vector<double> Numbers(sqlite3* db, const std::string& sql) {
-  std::vector<double> out;
-  for (const std::string& row : Rows(db, sql)) out.push_back(row == "NULL" ? -1 : std::atof(row.c_str()));
-  return out;
-}
 
 class WorkloadsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "pushsim-workloads-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    auto opened = Recorder::Open((dir_ / "results.db").string());
+    auto opened = Recorder::Open((dir_.path() / "results.db").string());
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     recorder_ = std::make_unique<Recorder>(std::move(opened.value()));
-  }
-  void TearDown() override {
-    recorder_.reset();
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
   }
 
   // Runs tests/runner/scenarios/<name>.yaml with the overrides; the run id.
   std::string Run(const std::string& name, const std::vector<std::string>& overrides = {}, std::uint64_t seed = 1) {
-    auto loaded = LoadScenario(kScenarios + name + ".yaml");
-    if (!loaded.ok()) {
-      ADD_FAILURE() << loaded.error().ToString();
-      return "0";
-    }
-    Scenario scenario = std::move(loaded).value();
-    for (const std::string& assignment : overrides) {
-      if (auto error = ApplyOverride(scenario, assignment)) ADD_FAILURE() << error->ToString();
-    }
+    const Scenario scenario = testing::LoadWithOverrides(kScenarios + name + ".yaml", overrides);
     RunSettings settings;
     settings.seed = seed;
     settings.parameters_json = OverridesJson(overrides);
@@ -93,7 +53,7 @@ class WorkloadsTest : public ::testing::Test {
 
   sqlite3* Db() { return recorder_->handle(); }
 
-  fs::path dir_;
+  testing::TempDir dir_{"pushsim-workloads"};
   std::unique_ptr<Recorder> recorder_;
   std::ostringstream diagnostics_;
 };

@@ -1,6 +1,6 @@
 // CSV fields (RFC 4180 quoting) and numbers that read back to the same double.
-#ifndef PUSHSIM_GUI_APP_CSV_H_
-#define PUSHSIM_GUI_APP_CSV_H_
+#ifndef PUSHSIM_GUI_DATA_CSV_H_
+#define PUSHSIM_GUI_DATA_CSV_H_
 
 #include <string>
 
@@ -11,4 +11,4 @@ std::string CsvNumber(double value);  // shortest text that round-trips
 
 }  // namespace pushsim::dashboard
 
-#endif  // PUSHSIM_GUI_APP_CSV_H_
+#endif  // PUSHSIM_GUI_DATA_CSV_H_
