@@ -140,6 +140,24 @@ std::vector<Series> RatesFromCounts(const std::vector<std::string>& names,
   return result;
 }
 
+// Rates per second by outcome from `sql`, which selects (outcome, bucket, count) rows of run ?1
+// in buckets of ?2 microseconds, ordered as the series should be.
+Expected<std::vector<Series>> RatePerOutcome(sqlite3* db, const std::string& what, const std::string& sql,
+                                             int64_t run, double bucket_s) {
+  const auto micros = BucketMicros(bucket_s);
+  if (!micros) return BadBucket(bucket_s);
+  std::vector<std::string> names;
+  std::map<std::string, std::map<int64_t, int64_t>> counts;
+  if (auto problem = Query(db, what, sql, {run, *micros}, [&](const Row& row) {
+        const std::string name = row.Text(0);
+        if (!counts.count(name)) names.push_back(name);
+        counts[name][row.Int(1)] = row.Int(2);
+      })) {
+    return *problem;
+  }
+  return RatesFromCounts(names, counts, static_cast<double>(*micros) / kMicro);
+}
+
 // The role of a node of a version-1 database, which has no nodes table: UEs are ue<user>.<t>,
 // topology nodes are named after their role, perhaps with a number (pcscf2).
 std::string RoleFromName(const std::string& name) {
@@ -343,42 +361,20 @@ std::vector<std::string> ResultsDb::VaryingParameters(const std::vector<RunRow>&
 }
 
 Expected<std::vector<Series>> ResultsDb::RegistrationRate(int64_t run, double bucket_s) const {
-  const auto micros = BucketMicros(bucket_s);
-  if (!micros) return BadBucket(bucket_s);
-  std::vector<std::string> names;
-  std::map<std::string, std::map<int64_t, int64_t>> counts;
-  if (auto problem = Query(connection_->db, "registrations per second",
-                           "SELECT CASE WHEN final_code IS NULL THEN 'no final response' ELSE CAST(final_code AS TEXT) END, "
-                           "CAST(ROUND(start_s * 1000000) AS INTEGER) / ?2 AS bucket, COUNT(*) "
-                           "FROM registrations WHERE run_id = ?1 "
-                           "GROUP BY final_code, bucket ORDER BY final_code IS NULL, final_code, bucket",
-                           {run, *micros}, [&](const Row& row) {
-                             const std::string name = row.Text(0);
-                             if (!counts.count(name)) names.push_back(name);
-                             counts[name][row.Int(1)] = row.Int(2);
-                           })) {
-    return *problem;
-  }
-  return RatesFromCounts(names, counts, static_cast<double>(*micros) / kMicro);
+  return RatePerOutcome(connection_->db, "registrations per second",
+                        "SELECT CASE WHEN final_code IS NULL THEN 'no final response' ELSE CAST(final_code AS TEXT) END, "
+                        "CAST(ROUND(start_s * 1000000) AS INTEGER) / ?2 AS bucket, COUNT(*) "
+                        "FROM registrations WHERE run_id = ?1 "
+                        "GROUP BY final_code, bucket ORDER BY final_code IS NULL, final_code, bucket",
+                        run, bucket_s);
 }
 
 Expected<std::vector<Series>> ResultsDb::PushRate(int64_t run, double bucket_s) const {
-  const auto micros = BucketMicros(bucket_s);
-  if (!micros) return BadBucket(bucket_s);
-  std::vector<std::string> names;
-  std::map<std::string, std::map<int64_t, int64_t>> counts;
-  if (auto problem = Query(connection_->db, "pushes per second",
-                           "SELECT app_status, CAST(ROUND(created_s * 1000000) AS INTEGER) / ?2 AS bucket, COUNT(*) "
-                           "FROM pushes WHERE run_id = ?1 "
-                           "GROUP BY app_status, bucket ORDER BY app_status <> 'accepted', app_status, bucket",
-                           {run, *micros}, [&](const Row& row) {
-                             const std::string name = row.Text(0);
-                             if (!counts.count(name)) names.push_back(name);
-                             counts[name][row.Int(1)] = row.Int(2);
-                           })) {
-    return *problem;
-  }
-  return RatesFromCounts(names, counts, static_cast<double>(*micros) / kMicro);
+  return RatePerOutcome(connection_->db, "pushes per second",
+                        "SELECT app_status, CAST(ROUND(created_s * 1000000) AS INTEGER) / ?2 AS bucket, COUNT(*) "
+                        "FROM pushes WHERE run_id = ?1 "
+                        "GROUP BY app_status, bucket ORDER BY app_status <> 'accepted', app_status, bucket",
+                        run, bucket_s);
 }
 
 Expected<std::vector<Series>> ResultsDb::PushLatencyPercentiles(int64_t run, double bucket_s) const {
