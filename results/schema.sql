@@ -93,6 +93,8 @@ CREATE TABLE pushes (
 );
 CREATE INDEX pushes_by_run_method ON pushes (run_id, method);
 CREATE INDEX pushes_by_push_id ON pushes (run_id, push_id);
+-- Version 2: latency percentiles and CDFs read a run's delivery delays in order.
+CREATE INDEX pushes_by_delivery ON pushes (run_id, delivery_delay_s);
 
 CREATE TABLE element_samples (
   id                INTEGER PRIMARY KEY,

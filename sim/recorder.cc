@@ -268,7 +268,8 @@ constexpr const char* kColumnsAddedIn2[] = {
     "ALTER TABLE runs ADD COLUMN sweep_x REAL",
     "ALTER TABLE pushes ADD COLUMN call_id TEXT",
 };
-constexpr std::string_view kObjectsAddedIn2[] = {"sweeps", "runs_by_sweep", "nodes", "sweep_points"};
+constexpr std::string_view kObjectsAddedIn2[] = {"sweeps", "runs_by_sweep", "pushes_by_delivery", "nodes",
+                                                  "sweep_points"};
 
 // Migrates a version-1 database to version 2 inside the caller's transaction; on error the
 // caller rolls back, which leaves the database as it was.
