@@ -204,13 +204,25 @@ struct DotVertex {
   std::string access_delay;
   std::string access_rate;
   std::string access_loss;
+  std::string access_queue;
 };
 
 struct DotEdge {
   std::string delay;
   std::string rate;
   std::string loss;
+  std::string queue;
 };
+
+// A queue limit in packets: a whole number from 1 to kMaxQueuePackets.
+std::optional<std::uint32_t> ParseQueuePackets(const std::string& text) {
+  std::uint32_t packets = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), packets);
+  if (error != std::errc() || end != text.data() + text.size() || packets < 1 || packets > kMaxQueuePackets) {
+    return std::nullopt;
+  }
+  return packets;
+}
 
 using DotGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, DotVertex, DotEdge>;
 
@@ -362,9 +374,11 @@ Loaded<Topology> ParseTopology(std::string_view dot_text, const std::string& fil
   properties.property("access_delay", boost::get(&DotVertex::access_delay, graph));
   properties.property("access_rate", boost::get(&DotVertex::access_rate, graph));
   properties.property("access_loss", boost::get(&DotVertex::access_loss, graph));
+  properties.property("access_queue", boost::get(&DotVertex::access_queue, graph));
   properties.property("delay", boost::get(&DotEdge::delay, graph));
   properties.property("rate", boost::get(&DotEdge::rate, graph));
   properties.property("loss", boost::get(&DotEdge::loss, graph));
+  properties.property("queue", boost::get(&DotEdge::queue, graph));
 
   try {
     const std::string text(dot_text);
@@ -454,6 +468,13 @@ Loaded<Topology> ParseTopology(std::string_view dot_text, const std::string& fil
                                             "'; expected a probability between 0 and 1");
       node.access.loss = *loss;
     }
+    if (!vertex.access_queue.empty()) {
+      const auto packets = ParseQueuePackets(vertex.access_queue);
+      if (!packets) return fail(node.line, "node '" + vertex.name + "': access_queue '" + vertex.access_queue +
+                                               "'; expected a number of packets from 1 to " +
+                                               std::to_string(kMaxQueuePackets));
+      node.access.queue_packets = *packets;
+    }
     topology.nodes.push_back(std::move(node));
   }
   if (!unknown.empty()) {
@@ -479,8 +500,8 @@ Loaded<Topology> ParseTopology(std::string_view dot_text, const std::string& fil
     }
     return fail(0, "unknown " + unknown.front().owner + " attribute '" + unknown.front().name +
                        "'; expected " +
-                       (unknown.front().owner == "node" ? "role, access_delay, access_rate, access_loss"
-                                                        : "delay, rate, loss") +
+                       (unknown.front().owner == "node" ? "role, access_delay, access_rate, access_loss, access_queue"
+                                                        : "delay, rate, loss, queue") +
                        " or a Graphviz presentation attribute");
   }
 
@@ -522,6 +543,14 @@ Loaded<Topology> ParseTopology(std::string_view dot_text, const std::string& fil
         return fail(link.line, what + ": loss '" + attributes.loss + "'; expected a probability between 0 and 1");
       }
       link.params.loss = *loss;
+    }
+    if (!attributes.queue.empty()) {
+      const auto packets = ParseQueuePackets(attributes.queue);
+      if (!packets) {
+        return fail(link.line, what + ": queue '" + attributes.queue + "'; expected a number of packets from 1 to " +
+                                   std::to_string(kMaxQueuePackets));
+      }
+      link.params.queue_packets = *packets;
     }
     topology.links.push_back(link);
   }
@@ -633,6 +662,8 @@ ns3::NetDeviceContainer InstallLink(ns3::PointToPointHelper& helper, ns3::Ptr<ns
                                     const LinkParams& params) {
   helper.SetDeviceAttribute("DataRate", ns3::DataRateValue(ns3::DataRate(params.rate_bps)));
   helper.SetChannelAttribute("Delay", ns3::TimeValue(ns3::NanoSeconds(params.delay.count())));
+  helper.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+                  ns3::QueueSizeValue(ns3::QueueSize(ns3::QueueSizeUnit::PACKETS, params.queue_packets)));
   ns3::NetDeviceContainer devices = helper.Install(a, b);
   if (params.loss > 0.0) {
     for (std::uint32_t i = 0; i < devices.GetN(); ++i) {
@@ -756,6 +787,7 @@ Loaded<BuiltNetwork> BuildNetwork(const Topology& topology, const std::vector<st
     CellAccessHelper helper;
     helper.SetChannelAttribute("Delay", ns3::TimeValue(ns3::NanoSeconds(access.delay.count())));
     helper.SetDeviceAttribute("DataRate", ns3::DataRateValue(ns3::DataRate(access.rate_bps)));
+    helper.SetDeviceAttribute("QueueLimit", ns3::UintegerValue(access.queue_packets));
     cell_devices[c] = helper.InstallCell(cell);
     cell_devices[c]->SetReceiveErrorModel(loss_model(access.loss));
     cell_interfaces[c] = AddInterface(cell_devices[c], ns3::Ipv4Address(cell_block(c) + 1), block_mask);

@@ -1,8 +1,10 @@
 // Topologies for pushsim scenarios: a Graphviz DOT file read with Boost.Graph, validated, routed
 // on with Boost.Graph, and built into an ns-3 network with static routes.
 //
-// The DOT file is an undirected `graph`. Nodes carry a `role`; links (edges) carry `delay`, `rate`
-// and `loss`; cells may carry the parameters of their UEs' access links:
+// The DOT file is an undirected `graph`. Nodes carry a `role`; links (edges) carry `delay`, `rate`,
+// `loss` and `queue` (the packets each end's transmit queue holds; a full queue drops, as a router
+// port does); cells may carry the parameters of their UEs' access links (access_delay,
+// access_rate, access_loss, access_queue):
 //
 //   graph quickstart {
 //     pcscf  [role=pcscf];   scscf [role=scscf];   hss [role=hss];
@@ -21,7 +23,9 @@
 // digits and '-'. Graphviz presentation attributes (label, pos, color, ...) are allowed and
 // ignored; any other attribute is an error, so a misspelt `dealy` does not silently vanish.
 //
-// Defaults: link delay 1ms, rate 1Gbps, loss 0; access links 10ms, 100Mbps, loss 0.
+// Defaults: link delay 1ms, rate 1Gbps, loss 0, queue 100 packets (ns-3's drop-tail default: a
+// burst of a thousand REGISTERs in one instant loses some at a 100-packet port; raise `queue` to
+// model deeper router buffers); access links 10ms, 100Mbps, loss 0, queue 100 packets.
 //
 // Routing (NextHops): Dijkstra on link delay, run once per destination; among paths of equal
 // delay the one with fewer hops wins, and among those the one Dijkstra settles first (DOT order),
@@ -124,10 +128,13 @@ inline constexpr NodeRole kAllRoles[] = {NodeRole::kPcscf, NodeRole::kIcscf,   N
 std::string_view RoleName(NodeRole role);
 std::optional<NodeRole> RoleFromName(std::string_view name);
 
+inline constexpr std::uint32_t kMaxQueuePackets = 1'000'000;
+
 struct LinkParams {
   Duration delay = std::chrono::milliseconds(1);
   std::uint64_t rate_bps = 1'000'000'000;
   double loss = 0.0;
+  std::uint32_t queue_packets = 100;  // per transmitting end, 1 to kMaxQueuePackets
 };
 
 struct TopologyNode {

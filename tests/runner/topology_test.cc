@@ -100,6 +100,22 @@ TEST(Dot, DefaultsForLinksAndAccess) {
   EXPECT_EQ(topology.value().nodes[4].access.rate_bps, 100'000'000u);
 }
 
+TEST(Dot, QueueLimitsOfLinksAndAccess) {
+  auto topology = ParseTopology(Core("  x [role=cell, access_queue=40];\n  x -- p [queue=5000];\n"), "t.dot");
+  ASSERT_TRUE(topology.ok()) << topology.error().ToString();
+  EXPECT_EQ(topology.value().links[0].params.queue_packets, 100u);  // ns-3's drop-tail default
+  EXPECT_EQ(topology.value().links.back().params.queue_packets, 5000u);
+  EXPECT_EQ(topology.value().nodes[*topology.value().Find("x")].access.queue_packets, 40u);
+  topology = ParseTopology(Core("  x [role=router];\n  x -- p [queue=0];\n"), "t.dot");
+  ASSERT_FALSE(topology.ok());
+  EXPECT_EQ(topology.error().ToString(),
+            "t.dot:5: error: link x -- p: queue '0'; expected a number of packets from 1 to 1000000");
+  topology = ParseTopology(Core("  x [role=cell, access_queue=\"lots\"];\n  x -- p;\n"), "t.dot");
+  ASSERT_FALSE(topology.ok());
+  EXPECT_NE(topology.error().message.find("access_queue 'lots'; expected a number of packets"), std::string::npos)
+      << topology.error().message;
+}
+
 TEST(Dot, MissingRoleNamesTheNodeAndLine) {
   const auto topology = ParseTopology(Core("  x [label=\"no role\"];\n  x -- p;\n"), "t.dot");
   ASSERT_FALSE(topology.ok());
@@ -392,6 +408,28 @@ TEST_F(Builder, LossOneDropsEverything) {
   ns3::Simulator::Run();
   EXPECT_EQ(replies[0], 3);
   EXPECT_EQ(replies[1], 0);
+}
+
+// A burst into a slow link with a 2-packet queue: the first packet is being sent (about 1 ms at
+// 1 Mbps) while two wait, so of 10 echo requests sent at once 3 cross and 3 replies come back.
+TEST_F(Builder, LinkQueueLimitDropsABurst) {
+  const auto topology = ParseTopology(Core("  c2 [role=cell]; c2 -- p [rate=\"1Mbps\", queue=2];\n"), "t.dot");
+  ASSERT_TRUE(topology.ok()) << topology.error().ToString();
+  const auto built = BuildNetwork(topology.value(), {*topology.value().Find("c2")});
+  ASSERT_TRUE(built.ok());
+  const BuiltNode& scscf = built.value().nodes[*built.value().Find("s")];
+  ns3::UdpEchoServerHelper server(9);
+  server.Install(scscf.node).Start(ns3::Seconds(0));
+  ns3::UdpEchoClientHelper client(scscf.address, 9);
+  client.SetAttribute("MaxPackets", ns3::UintegerValue(10));
+  client.SetAttribute("Interval", ns3::TimeValue(ns3::Seconds(0)));
+  ns3::ApplicationContainer apps = client.Install(built.value().ues[0].node);
+  apps.Start(ns3::Seconds(1));
+  int replies = 0;
+  apps.Get(0)->TraceConnectWithoutContext("Rx", ns3::MakeBoundCallback(&CountInto, &replies));
+  ns3::Simulator::Stop(ns3::Seconds(10));
+  ns3::Simulator::Run();
+  EXPECT_EQ(replies, 3);
 }
 
 TEST_F(Builder, TwoThousandUes) {
