@@ -1,7 +1,9 @@
 #include "ims/pcscf.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <optional>
 #include <utility>
 
 #include "ims/hss.h"
@@ -48,6 +50,19 @@ bool SameUri(std::string_view a, std::string_view b) {
   auto right = wire::ParseSipUri(b);
   if (left.ok() && right.ok()) return wire::SipUriEquivalent(*left, *right);
   return a == b;
+}
+
+// URIs equivalent under RFC 3261 19.1.4 have the same scheme, decoded user, host (ignoring case)
+// and port (present in both or in neither): equal keys. A URI that does not parse is only equal to
+// the same text, its own key.
+std::string ContactKey(std::string_view uri) {
+  auto parsed = wire::ParseSipUri(uri);
+  if (!parsed.ok()) return "raw " + std::string(uri);
+  std::string host = parsed->host;
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return parsed->scheme + ":" + parsed->user + "@" + host + ":" +
+         (parsed->port ? std::to_string(*parsed->port) : std::string());
 }
 
 }  // namespace
@@ -211,16 +226,35 @@ void PCscf::OnRegisterResponse(const SipMessage& response, const sip::Endpoint& 
     for (const wire::NameAddr& address : *associated) registration.associated_uris.push_back(address.uri);
   }
   registration.expires_at = host().Now() + std::chrono::seconds(seconds);
-  registrations_[key] = std::move(registration);
+  Store(key, std::move(registration));
   if (auto timer = expiry_timers_.find(key); timer != expiry_timers_.end()) host().CancelTimer(timer->second);
   expiry_timers_[key] = host().StartTimer(std::chrono::seconds(seconds), [this, key] {
     expiry_timers_.erase(key);
-    registrations_.erase(key);
+    Forget(key);
   });
 }
 
+void PCscf::Store(std::uint64_t key, UeRegistration registration) {
+  Forget(key);
+  contact_index_.emplace(ContactKey(registration.contact_uri), key);
+  registrations_[key] = std::move(registration);
+}
+
+void PCscf::Forget(std::uint64_t key) {
+  auto it = registrations_.find(key);
+  if (it == registrations_.end()) return;
+  auto [first, last] = contact_index_.equal_range(ContactKey(it->second.contact_uri));
+  for (auto entry = first; entry != last; ++entry) {
+    if (entry->second == key) {
+      contact_index_.erase(entry);
+      break;
+    }
+  }
+  registrations_.erase(it);
+}
+
 void PCscf::Drop(std::uint64_t key) {
-  registrations_.erase(key);
+  Forget(key);
   if (auto timer = expiry_timers_.find(key); timer != expiry_timers_.end()) {
     host().CancelTimer(timer->second);
     expiry_timers_.erase(timer);
@@ -279,10 +313,17 @@ void PCscf::HandleTerminating(sip::TransactionId server, const SipMessage& reque
   sip::ForwardTarget target{std::string(request.request_uri()), {}, std::nullopt};
   if (forward.GetAll(HeaderId::kRoute).empty()) {
     // The Request-URI is the UE's registered contact (RFC 3327 5.4): send it where that UE's
-    // REGISTER came from, the flow it keeps open.
-    for (const auto& [key, registration] : registrations_) {
-      if (SameUri(registration.contact_uri, request.request_uri())) target.next_hop = registration.ue;
+    // REGISTER came from, the flow it keeps open. Among several UEs that registered equivalent
+    // contacts, the one with the highest source key (a deterministic choice).
+    std::optional<std::uint64_t> chosen;
+    auto [first, last] = contact_index_.equal_range(ContactKey(request.request_uri()));
+    for (auto entry = first; entry != last; ++entry) {
+      if ((!chosen || entry->second > *chosen) &&
+          SameUri(registrations_.at(entry->second).contact_uri, request.request_uri())) {
+        chosen = entry->second;
+      }
     }
+    if (chosen) target.next_hop = registrations_.at(*chosen).ue;
   }
   Forward(server, forward, {std::move(target)}, std::move(options));
 }

@@ -66,11 +66,17 @@ class PCscf : public sip::Element {
   void OnRegisterResponse(const wire::SipMessage& response, const sip::Endpoint& source, std::string contact_uri,
                           bool deregister);
   void Drop(std::uint64_t key);
+  // Stores or forgets the registration of the UE at source key `key`, keeping contact_index_.
+  void Store(std::uint64_t key, UeRegistration registration);
+  void Forget(std::uint64_t key);
   // Whether a Route value is the Path entry of this P-CSCF (terminating direction).
   bool IsTerminatingRoute(std::string_view route) const;
 
   PCscfConfig pcscf_config_;
   std::map<std::uint64_t, UeRegistration> registrations_;  // by UE source address and port
+  // Source keys by ContactKey of the registered contact: a terminating request finds its UE
+  // among the few registrations with that key, not by comparing every registration.
+  std::multimap<std::string, std::uint64_t> contact_index_;
   std::map<std::uint64_t, sip::TimerId> expiry_timers_;
 };
 

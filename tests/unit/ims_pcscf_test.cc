@@ -276,6 +276,31 @@ TEST_F(PCscfTest, RFC3327_5_4_TerminatingRequestFollowsPathToTheUe) {
   EXPECT_EQ(upstream[0]->message.Get(HeaderId::kCallId), "push-1");
 }
 
+// RFC 3261 19.1.4: the scheme is case-insensitive and a parameter present in one URI only (here
+// "ob") is ignored, so this Request-URI is the registered contact and goes to the flow the UE
+// registered from (port 40000), not to the contact's own address (RFC 3327 5.4).
+TEST_F(PCscfTest, RFC3261_19_1_4_TerminatingRequestFindsTheUeByAnEquivalentContact) {
+  const sip::Endpoint flow{0x0A000007, 40000, sip::Transport::kUdp};
+  pcscf->Receive(Register(), flow);
+  SipMessage ok = pcscf->MakeResponse(SentTo(kIcscf).back()->message, 200);
+  ok.Add(HeaderId::kContact, "<sip:alice@10.0.0.7:5060>;expires=600");
+  pcscf->Receive(ok, kIcscf);
+  SipMessage message = SipMessage::MakeRequest(Method::kMessage, "SIP:alice@10.0.0.7:5060;ob");
+  message.Add(HeaderId::kVia, "SIP/2.0/UDP 10.0.0.4:5060;branch=z9hG4bKs2");
+  message.Add(HeaderId::kMaxForwards, "68");
+  message.Add(HeaderId::kRoute, "<sip:term@pcscf.home1.net;lr>");
+  message.Add(HeaderId::kFrom, "<sip:push-as.home1.net>;tag=as2");
+  message.Add(HeaderId::kTo, "<sip:alice@home1.net>");
+  message.Add(HeaderId::kCallId, "push-2");
+  message.Add(HeaderId::kCSeq, "8 MESSAGE");
+  pcscf->Receive(message, kScscf);
+  EXPECT_TRUE(SentTo(kUe).empty());
+  const auto delivered = SentTo(flow);
+  ASSERT_EQ(delivered.size(), 2u);  // the 200 to the REGISTER, then this MESSAGE
+  EXPECT_EQ(delivered[1]->message.method(), Method::kMessage);
+  EXPECT_EQ(delivered[1]->message.Get(HeaderId::kCallId), "push-2");
+}
+
 TEST_F(PCscfTest, RFC3261_16_7_ResponsesToOriginatingRequestsReachTheUe) {
   RegisterAlice();
   pcscf->Receive(Message("m5"), kUe);
