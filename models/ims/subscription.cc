@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <utility>
 
 #include "ims/xml_read.h"
@@ -32,6 +34,44 @@ struct PosixRegex::Compiled {
 
 PosixRegex::PosixRegex(std::string pattern, std::shared_ptr<const Compiled> compiled)
     : pattern_(std::move(pattern)), compiled_(std::move(compiled)) {}
+
+namespace {
+
+// Every subscriber's profile made from one template carries the same iFC patterns, and glibc's
+// regexec grows a transition table per compiled expression as it matches (about 40 KB each):
+// one compiled expression per distinct pattern alive, shared by every profile that uses it, keeps
+// 100,000 subscribers from holding 100,000 copies. Entries of expressions no longer used are
+// swept when the table has doubled since the last sweep, so it stays within twice the live ones.
+class CompiledCache {
+ public:
+  template <typename Compile>
+  std::shared_ptr<const PosixRegex::Compiled> Get(const std::string& pattern, Compile compile) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto found = entries_.find(pattern); found != entries_.end()) {
+      if (auto alive = found->second.lock()) return alive;
+    }
+    std::shared_ptr<const PosixRegex::Compiled> compiled = compile();
+    if (!compiled) return compiled;
+    entries_[pattern] = compiled;
+    if (entries_.size() >= 2 * swept_size_) {
+      for (auto it = entries_.begin(); it != entries_.end();) it = it->second.expired() ? entries_.erase(it) : ++it;
+      swept_size_ = std::max<std::size_t>(entries_.size(), 64);
+    }
+    return compiled;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::weak_ptr<const PosixRegex::Compiled>> entries_;
+  std::size_t swept_size_ = 64;
+};
+
+CompiledCache& Cache() {
+  static CompiledCache cache;
+  return cache;
+}
+
+}  // namespace
 
 namespace {
 
@@ -152,15 +192,21 @@ Result<PosixRegex> PosixRegex::Compile(std::string_view pattern) {
                           " nodes (nested or large repetition counts)",
                       ErrorCode::kTooLarge);
   }
-  auto compiled = std::make_shared<Compiled>();
   const std::string text(pattern);
-  const int status = regcomp(&compiled->regex, text.c_str(), REG_EXTENDED | REG_NOSUB);
-  if (status != 0) {
-    char message[256];
-    regerror(status, &compiled->regex, message, sizeof(message));
-    return RegexError(std::string("not a valid POSIX extended regular expression: ") + message);
-  }
-  compiled->built = true;
+  std::string failure;
+  auto compiled = Cache().Get(text, [&]() -> std::shared_ptr<const Compiled> {
+    auto fresh = std::make_shared<Compiled>();
+    const int status = regcomp(&fresh->regex, text.c_str(), REG_EXTENDED | REG_NOSUB);
+    if (status != 0) {
+      char message[256];
+      regerror(status, &fresh->regex, message, sizeof(message));
+      failure = message;
+      return nullptr;
+    }
+    fresh->built = true;
+    return fresh;
+  });
+  if (!compiled) return RegexError("not a valid POSIX extended regular expression: " + failure);
   return PosixRegex(text, std::move(compiled));
 }
 

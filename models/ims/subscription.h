@@ -69,7 +69,8 @@ struct SubscriptionLimits {
 };
 
 // A POSIX extended regular expression (regcomp with REG_EXTENDED | REG_NOSUB), compiled once.
-// Copies share the compiled form. POSIX regexec does not recurse per input byte, so matching long
+// Copies, and every expression compiled from the same pattern while one is alive, share the
+// compiled form. POSIX regexec does not recurse per input byte, so matching long
 // untrusted header values cannot exhaust the stack, unlike std::regex. Back-references (a GNU
 // extension, exponential to match) are refused.
 class PosixRegex {
@@ -86,8 +87,10 @@ class PosixRegex {
   bool operator==(const PosixRegex& other) const { return pattern_ == other.pattern_; }
   bool operator!=(const PosixRegex& other) const { return !(*this == other); }
 
- private:
+  // The compiled form, defined in subscription.cc; one per distinct pattern in use.
   struct Compiled;
+
+ private:
   PosixRegex(std::string pattern, std::shared_ptr<const Compiled> compiled);
 
   std::string pattern_;
