@@ -432,12 +432,16 @@ Expected<std::vector<Series>> ResultsDb::ElementUtilization(int64_t run) const {
 
 Expected<std::vector<Marker>> ResultsDb::Markers(int64_t run, int max_per_kind) const {
   std::vector<Marker> markers;
+  if (max_per_kind <= 0) return markers;
+  // Of n events of a kind, the first of each of max_per_kind equal slices of their sequence: all
+  // of them when n <= max_per_kind, else a sample spread over the whole run.
   if (auto problem = Query(connection_->db, "events",
                            "SELECT time_s, kind, COALESCE(element, ''), COALESCE(detail, '') FROM ("
                            "  SELECT id, time_s, kind, element, detail, "
-                           "         ROW_NUMBER() OVER (PARTITION BY kind ORDER BY time_s, id) AS nth "
+                           "         ROW_NUMBER() OVER (PARTITION BY kind ORDER BY time_s, id) AS nth, "
+                           "         COUNT(*) OVER (PARTITION BY kind) AS n "
                            "    FROM events WHERE run_id = ?1) "
-                           " WHERE nth <= ?2 ORDER BY time_s, id",
+                           " WHERE nth = 1 OR ((nth - 1) * ?2) / n <> ((nth - 2) * ?2) / n ORDER BY time_s, id",
                            {run, static_cast<int64_t>(std::max(0, max_per_kind))}, [&](const Row& row) {
                              markers.push_back(Marker{row.Double(0), row.Text(1), row.Text(2), row.Text(3)});
                            })) {

@@ -143,7 +143,8 @@ class ResultsDb {
   // One series per element (named by element), x = sample time.
   Expected<std::vector<Series>> ElementQueue(int64_t run) const;
   Expected<std::vector<Series>> ElementUtilization(int64_t run) const;
-  // Events in time order, at most max_per_kind of each kind (the first ones).
+  // Events in time order, at most max_per_kind of each kind: all of them, or beyond that a sample
+  // spread evenly over the kind's events (the first of each of max_per_kind equal slices).
   Expected<std::vector<Marker>> Markers(int64_t run, int max_per_kind = 5000) const;
   // Empirical CDF (x = latency in s, y = fraction of samples <= x), sampled to at most about
   // max_points points per series, always including the maximum. Push latency is
