@@ -2,6 +2,7 @@
 // address, after the channel's delay plus its serialization at the device's rate, per UE and
 // direction; the receive error model loses frames; a frame for an address no UE holds is dropped
 // and traced; the pcap is IPv4 without link header (DLT_RAW) that tshark decodes as IP/UDP.
+#include "support/tshark.h"
 #include "apps/cell-access.h"
 
 #include <gtest/gtest.h>
@@ -191,18 +192,8 @@ TEST_F(CellAccess, QueueLimitDropsTheFramesBeyondIt) {
   EXPECT_EQ(dropped, 1);
 }
 
-bool HaveTshark() { return std::system("tshark --version >/dev/null 2>&1") == 0; }
-
-std::string Capture(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen((command + " 2>/dev/null").c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  pclose(pipe);
-  return out;
-}
+using testing::Capture;
+using testing::HaveTshark;
 
 TEST_F(CellAccess, PcapIsRawIpv4ThatTsharkDecodes) {
   if (!HaveTshark()) GTEST_SKIP() << "tshark is not installed";

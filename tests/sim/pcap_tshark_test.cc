@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/tshark.h"
 #include "apps/ims-core-helper.h"
 #include "apps/sip-ue-app.h"
 #include "apps/sip-ue-helper.h"
@@ -29,20 +30,8 @@ std::string ReadVector(const std::string& name) {
   return content.str();
 }
 
-bool HaveTshark() { return std::system("tshark --version >/dev/null 2>&1") == 0; }
-
-// Runs a command and returns its standard output (standard error discarded: tshark warns when
-// run as root).
-std::string Capture(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen((command + " 2>/dev/null").c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  pclose(pipe);
-  return out;
-}
+using testing::Capture;
+using testing::HaveTshark;
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
