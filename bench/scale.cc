@@ -209,11 +209,16 @@ std::optional<std::string> ExtractScript(const std::filesystem::path& dir, const
   return std::nullopt;
 }
 
+// The scenario of `plan` written to DIR/<prefix>-<UEs>.yaml and read back as pushsim reads it.
+Loaded<Scenario> WriteAndLoad(const std::filesystem::path& dir, const std::string& prefix, const Plan& plan) {
+  const std::string file = (dir / (prefix + "-" + std::to_string(plan.ues) + ".yaml")).string();
+  std::ofstream(file) << ScenarioText(plan, (dir / "scale.dot").string(), false);
+  return LoadScenario(file);
+}
+
 Measure RunSip(const std::filesystem::path& dir, const Plan& plan) {
   Measure measure;
-  const std::string scenario_file = (dir / ("sip-" + std::to_string(plan.ues) + ".yaml")).string();
-  std::ofstream(scenario_file) << ScenarioText(plan, (dir / "scale.dot").string(), false);
-  auto scenario = LoadScenario(scenario_file);
+  auto scenario = WriteAndLoad(dir, "sip", plan);
   if (!scenario.ok()) {
     measure.error = scenario.error().ToString();
     return measure;
@@ -311,9 +316,7 @@ class Relays {
 
 Measure RunBare(const std::filesystem::path& dir, const Plan& plan, const Script& script) {
   Measure measure;
-  const std::string scenario_file = (dir / ("bare-" + std::to_string(plan.ues) + ".yaml")).string();
-  std::ofstream(scenario_file) << ScenarioText(plan, (dir / "scale.dot").string(), false);
-  auto scenario = LoadScenario(scenario_file);
+  auto scenario = WriteAndLoad(dir, "bare", plan);
   if (!scenario.ok()) {
     measure.error = scenario.error().ToString();
     return measure;
